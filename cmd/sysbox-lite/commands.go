@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/sysbox-lite/sysbox-lite/runtime"
+)
+
+// passThrough lists the engine commands sysbox-lite hands over unchanged.
+var passThrough = []struct{ name, usage string }{
+	{"start", "executes the user defined process in a created container"},
+	{"exec", "execute new process inside the container"},
+	{"kill", "kill sends the specified signal (default: SIGTERM) to the container's init process"},
+	{"state", "output the state of a container"},
+	{"list", "lists containers started by the engine with the given root"},
+	{"ps", "ps displays the processes running inside a container"},
+	{"pause", "pause suspends all processes inside the container"},
+	{"resume", "resumes all processes that have been previously paused"},
+	{"update", "update container resource constraints"},
+	{"events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
+	{"spec", "create a new specification file"},
+}
+
+func commands() []*cli.Command {
+	cmds := []*cli.Command{
+		command("create", "create a container in its own user namespace (rewrites the bundle)", runCode((*runtime.Runtime).Create)),
+		command("run", "create and run a container in its own user namespace", runCode((*runtime.Runtime).Create)),
+		command("delete", "delete the container and undo what create set up", runCode((*runtime.Runtime).Delete)),
+		command("features", "show the enabled features (the engine's, adjusted to sysbox-lite)", features),
+		command("checkpoint", "not supported by sysbox-lite", unsupported),
+		command("restore", "not supported by sysbox-lite", unsupported),
+		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
+	}
+	for _, p := range passThrough {
+		cmds = append(cmds, command(p.name, p.usage+" (passed to the engine)", execEngine))
+	}
+	return cmds
+}
+
+func command(name, usage string, action cli.ActionFunc) *cli.Command {
+	return &cli.Command{
+		Name:            name,
+		Usage:           usage,
+		SkipFlagParsing: true, // the engine's flags travel untouched
+		Action: func(c *cli.Context) error {
+			if a := c.Args().First(); (a == "--help" || a == "-h") && !isPassThrough(name) {
+				return cli.ShowCommandHelp(c, name)
+			}
+			return action(c)
+		},
+	}
+}
+
+func isPassThrough(name string) bool {
+	for _, p := range passThrough {
+		if p.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func runCode(fn func(*runtime.Runtime) (int, error)) cli.ActionFunc {
+	return func(*cli.Context) error {
+		rt, err := loadRuntime()
+		if err != nil {
+			return err
+		}
+		code, err := fn(rt)
+		if err != nil {
+			return err
+		}
+		os.Exit(code)
+		return nil
+	}
+}
+
+func execEngine(*cli.Context) error {
+	rt, err := loadRuntime()
+	if err != nil {
+		return err
+	}
+	return rt.Engine.Exec(rt.Argv.EngineArgs())
+}
+
+func features(*cli.Context) error {
+	rt, err := loadRuntime()
+	if err != nil {
+		return err
+	}
+	out, err := rt.Features(version)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(out)
+	return err
+}
+
+func unsupported(c *cli.Context) error {
+	return fmt.Errorf("%s is not supported: a container in its own user namespace with host-assembled mounts cannot be checkpointed with CRIU", c.Command.Name)
+}
+
+func gc(*cli.Context) error {
+	rt, err := loadRuntime()
+	if err != nil {
+		return err
+	}
+	cleaned, err := rt.GC()
+	for _, k := range cleaned {
+		fmt.Println("cleaned", k)
+	}
+	return err
+}

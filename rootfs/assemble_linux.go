@@ -1,0 +1,194 @@
+package rootfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/moby/sys/mountinfo"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/userns"
+)
+
+// RootDir is the name, inside a container's state directory, of the root
+// handed to the engine.
+const RootDir = "rootfs"
+
+// Assembly records what Assemble mounted, so Teardown can undo it.
+type Assembly struct {
+	// Root is the assembled root the engine gets (<state>/rootfs).
+	Root string `json:"root"`
+	// EngineRoot is the spec's original root.path, made absolute.
+	EngineRoot string `json:"engineRoot"`
+	// Overlay is set when the engine's overlay at EngineRoot was replaced by
+	// an idmapped one (the engine unmounts it as it would its own).
+	Overlay bool `json:"overlay"`
+}
+
+// Assembler builds a container's root under Dir, its state directory.
+type Assembler struct {
+	Dir   string
+	Range userns.Range
+	Log   logrus.FieldLogger
+}
+
+// Assemble mounts the root and every pre-mountable mount of plan. On error,
+// whatever it mounted is already undone.
+func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Assembly, err error) {
+	engineRoot := spec.Root.Path
+	if !filepath.IsAbs(engineRoot) {
+		engineRoot = filepath.Join(bundle, engineRoot)
+	}
+	engineRoot, err = filepath.EvalSymlinks(engineRoot)
+	if err != nil {
+		return asm, fmt.Errorf("resolve root.path: %w", err)
+	}
+	asm = Assembly{Root: filepath.Join(a.Dir, RootDir), EngineRoot: engineRoot}
+	if err := os.Mkdir(asm.Root, 0o711); err != nil && !errors.Is(err, os.ErrExist) {
+		return asm, fmt.Errorf("create root mountpoint: %w", err)
+	}
+	ns, err := userns.OpenNamespace(a.Range)
+	if err != nil {
+		return asm, err
+	}
+	defer ns.Close()
+	info, err := mountAt(engineRoot)
+	if err != nil {
+		return asm, err
+	}
+	defer func() {
+		if err != nil {
+			if terr := Teardown(asm); terr != nil {
+				a.Log.WithError(terr).Warn("undo a failed rootfs assembly")
+			}
+		}
+	}()
+	err = userns.AsContainerRoot(a.Range, a.Dir, func() error {
+		if info != nil && info.FSType == "overlay" {
+			o := overlayRemount{dir: a.Dir, mountpoint: engineRoot, info: info, ns: ns}
+			unmounted, oerr := o.run()
+			asm.Overlay = unmounted && oerr == nil
+			if oerr != nil {
+				if unmounted {
+					return &restoreNeeded{err: oerr}
+				}
+				return oerr
+			}
+			return bindRoot(engineRoot, asm.Root, nil)
+		}
+		return bindRoot(engineRoot, asm.Root, ns)
+	})
+	var rn *restoreNeeded
+	if errors.As(err, &rn) {
+		if rerr := restoreEngineOverlay(engineRoot, info); rerr != nil {
+			return asm, fmt.Errorf("%w (%w)", rn.err, rerr)
+		}
+		return asm, rn.err
+	}
+	if err != nil {
+		return asm, err
+	}
+	err = userns.AsContainerRoot(a.Range, "", func() error {
+		return a.premount(asm.Root, plan, spec.Root.Readonly, ns)
+	})
+	return asm, err
+}
+
+type restoreNeeded struct{ err error }
+
+func (r *restoreNeeded) Error() string { return r.err.Error() }
+
+// bindRoot attaches a copy of the root at target: idmapped when ns is set
+// (a plain directory), as it is otherwise (an overlay already idmapped).
+func bindRoot(src, target string, ns *os.File) error {
+	tree, err := userns.CloneMount(src, false, 0, ns)
+	if err != nil {
+		if errors.Is(err, userns.ErrIdmapUnsupported) {
+			return fmt.Errorf("the container root %s cannot be idmapped: sysbox-lite needs idmapped mount support (Linux >= 5.12) on the root's filesystem, or an overlay root (idmapped layers need Linux >= 5.19): %w", src, err)
+		}
+		return err
+	}
+	defer tree.Close()
+	return userns.MoveMountPath(tree, target)
+}
+
+// premount makes every Bind and Tmpfs item of the plan inside root, then
+// makes root read-only if the spec asks for it.
+func (a Assembler) premount(root string, plan Plan, readonly bool, ns *os.File) error {
+	r, err := openRoot(root)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, it := range plan.Premounted() {
+		var err error
+		switch it.Kind {
+		case Bind:
+			err = a.bind(r, it, ns)
+		case Tmpfs:
+			err = a.tmpfs(r, it)
+		}
+		if err != nil {
+			return fmt.Errorf("mount %s: %w", it.Destination, err)
+		}
+	}
+	if !readonly {
+		return nil
+	}
+	// The engine can no longer create mountpoints in a read-only root.
+	for _, it := range plan.Items {
+		if it.Kind == Keep {
+			if _, err := r.mkdirAll(it.Destination); err != nil {
+				return fmt.Errorf("create mountpoint %s: %w", it.Destination, err)
+			}
+		}
+	}
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	if err := unix.MountSetattr(unix.AT_FDCWD, root, 0, &attr); err != nil {
+		return fmt.Errorf("make the root read-only: %w", err)
+	}
+	return nil
+}
+
+func (a Assembler) bind(r *root, it Item, ns *os.File) error {
+	st, err := os.Stat(it.Mount.Source)
+	if err != nil {
+		return fmt.Errorf("bind source: %w", err)
+	}
+	target, err := r.mountpoint(it.Destination, st.IsDir())
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	tree, err := userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.Attrs), ns)
+	if errors.Is(err, userns.ErrIdmapUnsupported) {
+		// Filesystems without idmap support (procfs, sysfs, FUSE, ...)
+		// are bound as they are: their files show as nobody inside, as
+		// they would under any user namespace.
+		a.Log.WithField("source", it.Mount.Source).Debug("bind without idmap: not supported by the filesystem")
+		tree, err = userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.Attrs), nil)
+	}
+	if err != nil {
+		return err
+	}
+	defer tree.Close()
+	return userns.MoveMount(tree, target)
+}
+
+// MountAttrs converts option attributes to the userns type.
+func MountAttrs(a uint64) userns.MountAttrs { return userns.MountAttrs(a) }
+
+func mountAt(path string) (*mountinfo.Info, error) {
+	infos, err := mountinfo.GetMounts(mountinfo.SingleEntryFilter(path))
+	if err != nil {
+		return nil, fmt.Errorf("read mountinfo: %w", err)
+	}
+	if len(infos) == 0 {
+		return nil, nil
+	}
+	return infos[len(infos)-1], nil
+}

@@ -1,0 +1,140 @@
+package runtime
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
+	"github.com/sysbox-lite/sysbox-lite/rootfs"
+	"github.com/sysbox-lite/sysbox-lite/userns"
+)
+
+// Create handles `create` and `run`: prepare the bundle, then hand the
+// caller's command line to the engine. It returns the exit code to use.
+func (rt *Runtime) Create() (int, error) {
+	args, err := rt.Argv.ParseCommandArgs()
+	if err != nil {
+		return 1, err
+	}
+	if len(args.Positional) != 1 {
+		return 1, fmt.Errorf("%s needs exactly one container id, got %d arguments", rt.Argv.Command, len(args.Positional))
+	}
+	id := args.Positional[0]
+	if err := ValidateID(id); err != nil {
+		return 1, err
+	}
+	bundle := args.Value("bundle", "b")
+	if bundle == "" {
+		bundle = "."
+	}
+	if bundle, err = filepath.Abs(bundle); err != nil {
+		return 1, fmt.Errorf("bundle path: %w", err)
+	}
+	extraFDs := 0
+	if v := args.Value("preserve-fds"); v != "" {
+		if extraFDs, err = strconv.Atoi(v); err != nil || extraFDs < 0 {
+			return 1, fmt.Errorf("invalid --preserve-fds %q", v)
+		}
+	}
+	if n, err := strconv.Atoi(os.Getenv("LISTEN_FDS")); err == nil && n > extraFDs {
+		extraFDs = n
+	}
+	engineRoot := rt.EngineRoot()
+	if engineHas(engineRoot, id) {
+		return 1, fmt.Errorf("container with id %s already exists", id)
+	}
+	store := rt.Store()
+	if err := store.Init(); err != nil {
+		return 1, err
+	}
+	if cleaned, err := rt.GC(); err != nil {
+		rt.Log.WithError(err).Warn("gc of stale containers")
+	} else if len(cleaned) > 0 {
+		rt.Log.WithField("containers", cleaned).Info("cleaned up after stale containers")
+	}
+	key := Key(engineRoot, id)
+	lock, err := store.Lock(key)
+	if err != nil {
+		return 1, err
+	}
+	defer lock.Unlock()
+	original, err := rt.prepare(key, id, bundle, engineRoot)
+	if err != nil {
+		if cerr := rt.cleanup(key); cerr != nil {
+			rt.Log.WithError(cerr).Warn("clean up after a failed create")
+		}
+		return 1, err
+	}
+	code, err := rt.Engine.Run(rt.Argv.EngineArgs(), extraFDs)
+	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
+	if err == nil && code == 0 && detached {
+		return 0, nil
+	}
+	// The engine failed, or `run` has finished (and deleted the container):
+	// leave nothing behind, including our rewrite of the bundle.
+	if engineHas(engineRoot, id) {
+		return code, err // the engine kept the container; delete cleans up
+	}
+	if cerr := rt.cleanup(key); cerr != nil {
+		rt.Log.WithError(cerr).Warn("clean up after the engine")
+	}
+	if werr := atomicfile.Write(ConfigPath(bundle), original, 0o600); werr != nil {
+		rt.Log.WithError(werr).Warn("restore the original config.json")
+	}
+	return code, err
+}
+
+// prepare rewrites the bundle for the engine and assembles the root. It
+// returns the original config.json.
+func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
+	spec, original, err := LoadSpec(bundle)
+	if err != nil {
+		return nil, err
+	}
+	c := Container{ID: id, EngineRoot: engineRoot, Bundle: bundle, Created: time.Now().UTC()}
+	r, fromSpec, err := userns.RangeFromSpec(spec)
+	if err != nil {
+		return nil, err
+	}
+	if !fromSpec {
+		alloc, err := rt.Allocator()
+		if err != nil {
+			return nil, err
+		}
+		if r, err = alloc.Allocate(key, userns.Owner{EngineRoot: engineRoot, ID: id}); err != nil {
+			return nil, fmt.Errorf("allocate id range: %w", err)
+		}
+		c.Allocated = true
+	}
+	c.Range = r
+	store := rt.Store()
+	if err := store.Save(key, c); err != nil {
+		return nil, err
+	}
+	if err := DefaultChain(r).Modify(spec); err != nil {
+		return nil, err
+	}
+	plan, err := rootfs.NewPlan(spec.Mounts)
+	if err != nil {
+		return nil, err
+	}
+	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log}
+	c.Assembly, err = asm.Assemble(spec, bundle, plan)
+	if err != nil {
+		return nil, fmt.Errorf("assemble rootfs: %w", err)
+	}
+	if err := store.Save(key, c); err != nil {
+		return nil, err
+	}
+	if err := rootfs.NewModifier(c.Assembly.Root, plan).Modify(spec); err != nil {
+		return nil, err
+	}
+	if err := FlushSpec(bundle, spec); err != nil {
+		return nil, err
+	}
+	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size}).Debug("container prepared")
+	return original, nil
+}

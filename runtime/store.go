@@ -1,0 +1,105 @@
+package runtime
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
+	"github.com/sysbox-lite/sysbox-lite/rootfs"
+	"github.com/sysbox-lite/sysbox-lite/userns"
+)
+
+// Container is what sysbox-lite remembers about one container, in
+// <state_dir>/<key>/state.json.
+type Container struct {
+	ID         string          `json:"id"`
+	EngineRoot string          `json:"engineRoot"`
+	Bundle     string          `json:"bundle"`
+	Range      userns.Range    `json:"range"`
+	Allocated  bool            `json:"allocated"` // the range came from the pool (not the spec)
+	Assembly   rootfs.Assembly `json:"assembly"`
+	Created    time.Time       `json:"created"`
+}
+
+// Store is the directory of per-container state.
+type Store struct{ Dir string }
+
+var validID = regexp.MustCompile(`^[\w+\-.]+$`)
+
+// ValidateID applies runc's rule for container IDs.
+func ValidateID(id string) error {
+	if id == "" || id == "." || id == ".." || len(id) > 1024 || !validID.MatchString(id) {
+		return fmt.Errorf("invalid container id %q", id)
+	}
+	return nil
+}
+
+// Key names a container's state: its ID plus a digest of the engine root,
+// since IDs are unique only per engine root.
+func Key(engineRoot, id string) string {
+	sum := sha256.Sum256([]byte(filepath.Clean(engineRoot)))
+	return id + "." + hex.EncodeToString(sum[:4])
+}
+
+// Path returns the state directory of key.
+func (s Store) Path(key string) string { return filepath.Join(s.Dir, key) }
+
+// Init creates the store directory, traversable by remapped roots.
+func (s Store) Init() error {
+	if err := os.MkdirAll(s.Dir, 0o711); err != nil {
+		return fmt.Errorf("create state directory: %w", err)
+	}
+	if err := os.Chmod(s.Dir, 0o711); err != nil {
+		return fmt.Errorf("chmod state directory: %w", err)
+	}
+	return nil
+}
+
+// Save writes c's record atomically.
+func (s Store) Save(key string, c Container) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode container state: %w", err)
+	}
+	return atomicfile.Write(filepath.Join(s.Path(key), "state.json"), data, 0o600)
+}
+
+// Load reads a container's record; ok is false when there is none.
+func (s Store) Load(key string) (c Container, ok bool, err error) {
+	data, err := os.ReadFile(filepath.Join(s.Path(key), "state.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("read container state: %w", err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, false, fmt.Errorf("decode container state %s: %w", s.Path(key), err)
+	}
+	return c, true, nil
+}
+
+// Keys lists the containers that have state.
+func (s Store) Keys() ([]string, error) {
+	entries, err := os.ReadDir(s.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list state directory: %w", err)
+	}
+	var keys []string
+	for _, e := range entries {
+		if e.IsDir() {
+			keys = append(keys, e.Name())
+		}
+	}
+	return keys, nil
+}

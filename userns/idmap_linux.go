@@ -1,0 +1,107 @@
+package userns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	goruntime "runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrIdmapUnsupported means the filesystem (or kernel) refused MOUNT_ATTR_IDMAP.
+var ErrIdmapUnsupported = errors.New("idmapped mounts are not supported here")
+
+// OpenNamespace returns an fd of a new, empty user namespace whose mappings
+// are r, for use as MOUNT_ATTR_IDMAP's userns_fd. The namespace is made by a
+// child that is stopped by ptrace before its first instruction and killed as
+// soon as the namespace file is open, so no code of ours runs inside it.
+func OpenNamespace(r Range) (*os.File, error) {
+	goruntime.LockOSThread() // ptrace ties the tracee to this thread
+	defer goruntime.UnlockOSThread()
+	self, err := os.Executable()
+	if err != nil {
+		self = "/proc/self/exe"
+	}
+	cmd := exec.Command(self)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.UID), Size: int(r.Size)}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.GID), Size: int(r.Size)}},
+		Ptrace:      true,
+		Pdeathsig:   syscall.SIGKILL,
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start user namespace holder: %w", err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+	}()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", cmd.Process.Pid))
+	if err != nil {
+		return nil, fmt.Errorf("open user namespace: %w", err)
+	}
+	return f, nil
+}
+
+// MountAttrs are the MOUNT_ATTR_* flags to set on a cloned mount.
+type MountAttrs uint64
+
+// CloneMount makes a detached copy of the mount tree at src (recursive
+// copies submounts too), with attrs set and, when userns is not nil,
+// idmapped through userns. The caller attaches it with MoveMount.
+func CloneMount(src string, recursive bool, attrs MountAttrs, userns *os.File) (*os.File, error) {
+	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
+	setFlags := unix.AT_EMPTY_PATH
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+		setFlags |= unix.AT_RECURSIVE
+	}
+	fd, err := unix.OpenTree(unix.AT_FDCWD, src, uint(flags))
+	if err != nil {
+		return nil, fmt.Errorf("open_tree %s: %w", src, err)
+	}
+	tree := os.NewFile(uintptr(fd), src)
+	if attrs != 0 {
+		attr := unix.MountAttr{Attr_set: uint64(attrs)}
+		if err := unix.MountSetattr(fd, "", uint(setFlags), &attr); err != nil {
+			tree.Close()
+			return nil, fmt.Errorf("set mount attributes on %s: %w", src, err)
+		}
+	}
+	if userns != nil {
+		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_IDMAP, Userns_fd: uint64(userns.Fd())}
+		if err := unix.MountSetattr(fd, "", uint(setFlags), &attr); err != nil {
+			tree.Close()
+			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EPERM) {
+				return nil, fmt.Errorf("idmap %s: %w (%w)", src, ErrIdmapUnsupported, err)
+			}
+			return nil, fmt.Errorf("idmap %s: %w", src, err)
+		}
+	}
+	return tree, nil
+}
+
+// MoveMount attaches a detached tree onto target, an O_PATH handle of the
+// mountpoint (so the target is the inode that was checked, not a path that
+// could have been swapped for a symlink since).
+func MoveMount(tree, target *os.File) error {
+	err := unix.MoveMount(int(tree.Fd()), "", int(target.Fd()), "",
+		unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+	if err != nil {
+		return fmt.Errorf("move_mount %s onto %s: %w", tree.Name(), target.Name(), err)
+	}
+	return nil
+}
+
+// MoveMountPath attaches a detached tree onto a host path we own.
+func MoveMountPath(tree *os.File, target string) error {
+	err := unix.MoveMount(int(tree.Fd()), "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH)
+	if err != nil {
+		return fmt.Errorf("move_mount %s onto %s: %w", tree.Name(), target, err)
+	}
+	return nil
+}

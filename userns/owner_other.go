@@ -1,0 +1,11 @@
+//go:build !linux
+
+package userns
+
+import (
+	"io/fs"
+	"os"
+)
+
+// copyOwner keeps the owner only on Linux; elsewhere it does nothing.
+func copyOwner(*os.File, fs.FileInfo) error { return nil }
