@@ -44,4 +44,3 @@ func IsMounted(dir string) (bool, error) {
 	}
 	return len(infos) > 0, nil
 }
-

@@ -59,7 +59,7 @@ func (s Store) Init() error {
 	if err := os.Chmod(s.Dir, 0o711); err != nil {
 		return fmt.Errorf("chmod state directory: %w", err)
 	}
-	return nil
+	return makePrivateMount(s.Dir)
 }
 
 // Save writes c's record atomically.

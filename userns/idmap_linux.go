@@ -65,6 +65,14 @@ func CloneMount(src string, recursive bool, attrs MountAttrs, userns *os.File) (
 		return nil, fmt.Errorf("open_tree %s: %w", src, err)
 	}
 	tree := os.NewFile(uintptr(fd), src)
+	// A clone of a shared mount joins its peer group: mounts made or
+	// removed under it would propagate to the engine's tree (and an
+	// unmount here would take the engine's mounts with it). Make it private.
+	priv := unix.MountAttr{Propagation: unix.MS_PRIVATE}
+	if err := unix.MountSetattr(fd, "", uint(setFlags), &priv); err != nil {
+		tree.Close()
+		return nil, fmt.Errorf("make the clone of %s private: %w", src, err)
+	}
 	if attrs != 0 {
 		attr := unix.MountAttr{Attr_set: uint64(attrs)}
 		if err := unix.MountSetattr(fd, "", uint(setFlags), &attr); err != nil {
