@@ -26,9 +26,12 @@ var passThrough = []struct{ name, usage string }{
 
 func commands() []*cli.Command {
 	cmds := []*cli.Command{
-		command("create", "create a container in its own user namespace (rewrites the bundle)", runCode((*runtime.Runtime).Create)),
-		command("run", "create and run a container in its own user namespace", runCode((*runtime.Runtime).Create)),
-		command("delete", "delete the container and undo what create set up", runCode((*runtime.Runtime).Delete)),
+		withUsage(command("create", "create a container in its own user namespace (rewrites the bundle)", runCode((*runtime.Runtime).Create)),
+			"sysbox-lite [global options] create [--bundle DIR] [--console-socket PATH] [--pid-file PATH] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <container-id>"),
+		withUsage(command("run", "create and run a container in its own user namespace", runCode((*runtime.Runtime).Create)),
+			"sysbox-lite [global options] run [--bundle DIR] [--console-socket PATH] [--pid-file PATH] [--detach] [--keep] [--no-subreaper] [--no-pivot] [--no-new-keyring] [--preserve-fds N] <container-id>"),
+		withUsage(command("delete", "delete the container and undo what create set up", runCode((*runtime.Runtime).Delete)),
+			"sysbox-lite [global options] delete [--force] <container-id>"),
 		command("features", "show the enabled features (the engine's, adjusted to sysbox-lite)", features),
 		command("checkpoint", "not supported by sysbox-lite", unsupported),
 		command("restore", "not supported by sysbox-lite", unsupported),
@@ -47,11 +50,16 @@ func command(name, usage string, action cli.ActionFunc) *cli.Command {
 		SkipFlagParsing: true, // the engine's flags travel untouched
 		Action: func(c *cli.Context) error {
 			if a := c.Args().First(); (a == "--help" || a == "-h") && !isPassThrough(name) {
-				return cli.ShowCommandHelp(c, name)
+				return cli.ShowCommandHelp(c.Lineage()[1], name)
 			}
 			return action(c)
 		},
 	}
+}
+
+func withUsage(c *cli.Command, usage string) *cli.Command {
+	c.UsageText = usage + "\n\n   The options are the engine's (runc's); they are passed to it unchanged."
+	return c
 }
 
 func isPassThrough(name string) bool {

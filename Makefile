@@ -1,0 +1,65 @@
+# sysbox-lite — build, test, install, demo.
+# Everything that needs root says so; `make test` and `make demo` install
+# their own dependencies (apt packages, Go modules) on Debian 12.
+
+SHELL        := /bin/bash
+export PATH  := /usr/local/go/bin:$(PATH)
+export GOFLAGS ?= -mod=mod
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -X main.version=$(VERSION)
+BIN          := bin/sysbox-lite
+INSTALLER    := bin/sysbox-lite-install
+GO_SOURCES   := $(shell find . -name '*.go' -not -path './.git/*') go.mod go.sum
+
+.PHONY: all build deps test unit integration demo install uninstall clean help
+
+all: build
+
+help:
+	@echo "make build        build bin/sysbox-lite"
+	@echo "make test         install deps, run unit tests and (as root) integration tests"
+	@echo "make unit         unit tests only (no root)"
+	@echo "make integration  integration tests only (root; private dockerd/containerd)"
+	@echo "make demo         (root) show sysbox-lite at work on a private dockerd"
+	@echo "make install      (root) install and register with docker and containerd"
+	@echo "make uninstall    (root) undo make install"
+
+build: $(BIN) $(INSTALLER)
+
+$(BIN): $(GO_SOURCES)
+	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/sysbox-lite
+
+$(INSTALLER): $(GO_SOURCES)
+	CGO_ENABLED=0 go build -trimpath -o $@ ./cmd/sysbox-lite-install
+
+deps:
+	hack/install-deps.sh
+
+test: deps
+	go vet ./...
+	$(MAKE) unit
+	$(MAKE) integration
+
+unit:
+	go test -count=1 ./...
+
+integration: build
+	@if [ "$$(id -u)" != 0 ]; then echo "integration tests need root: skipped (run sudo make test)"; exit 0; fi; \
+	go test -count=1 -v -timeout 30m ./integration/ 2>&1 | tee /tmp/sysbox-lite-integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|Error|skip' ; \
+	test $${PIPESTATUS[0]} -eq 0
+
+demo: deps build
+	hack/demo.sh
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
+	$(INSTALLER) install --bin-dir $(BINDIR)
+
+uninstall: $(INSTALLER)
+	$(INSTALLER) uninstall --bin-dir $(BINDIR)
+	rm -f $(DESTDIR)$(BINDIR)/sysbox-lite
+
+clean:
+	rm -rf bin
