@@ -27,6 +27,9 @@ type Config struct {
 	StateDir string `toml:"state_dir"`
 	// IDPool says where container ID ranges come from.
 	IDPool IDPool `toml:"idpool"`
+	// Policy widens what containers may get from the host, and says where
+	// refusals are logged.
+	Policy Policy `toml:"policy"`
 }
 
 // IDPool configures the exclusive ID-range allocator.
@@ -53,6 +56,7 @@ func Default() Config {
 			SubGIDFile: "/etc/subgid",
 			RangeSize:  65536,
 		},
+		Policy: Policy{AuditLog: DefaultAuditLog},
 	}
 }
 
@@ -111,5 +115,5 @@ func (c Config) Validate() error {
 	if c.IDPool.SubIDUser == "" {
 		return errors.New("idpool.subid_user must not be empty")
 	}
-	return nil
+	return c.Policy.Validate()
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 )
@@ -68,10 +67,6 @@ func DefaultOptions() Options {
 	}
 }
 
-// runtimeNameRE keeps the name a bare TOML key and an unsurprising docker
-// runtime name.
-var runtimeNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-
 // Validate checks the options before anything is touched.
 func (o Options) Validate() error {
 	paths := []struct{ flag, value string }{
@@ -90,7 +85,7 @@ func (o Options) Validate() error {
 			return fmt.Errorf("--%s %q contains a control character", p.flag, p.value)
 		}
 	}
-	if !runtimeNameRE.MatchString(o.RuntimeName) {
+	if !validRuntimeName(o.RuntimeName) {
 		return fmt.Errorf("--runtime-name %q must be letters, digits, '-' and '_'", o.RuntimeName)
 	}
 	if o.Out == nil || o.Kill == nil || o.ProcDir == "" {
@@ -104,6 +99,20 @@ func (o Options) BinaryPath() string { return filepath.Join(o.BinDir, BinaryName
 
 // ConfigPath is sysbox-lite's config file.
 func (o Options) ConfigPath() string { return filepath.Join(o.ConfigDir, "config.toml") }
+
+// validRuntimeName keeps the name a bare TOML key and an unsurprising docker
+// runtime name: a letter or digit, then letters, digits, '-' and '_'.
+func validRuntimeName(name string) bool {
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case (r == '-' || r == '_') && i > 0:
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 

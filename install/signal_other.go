@@ -7,4 +7,6 @@ import (
 	"syscall"
 )
 
-func kill(int, syscall.Signal) error { return errors.New("signalling processes is only supported on linux") }
+func kill(int, syscall.Signal) error {
+	return errors.New("signalling processes is only supported on linux")
+}

@@ -1,13 +1,39 @@
 package runtime
 
-import "github.com/sysbox-lite/sysbox-lite/userns"
+import (
+	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/config"
+	"github.com/sysbox-lite/sysbox-lite/confine"
+	"github.com/sysbox-lite/sysbox-lite/userns"
+)
 
 // DefaultChain is the one place that decides which modifiers run on a
 // container's spec, and in which order, before its root is assembled.
-func DefaultChain(r userns.Range) Chain {
+//
+// The order:
+//  1. the refusals, on the spec as the engine wrote it: host namespaces
+//     (before anything adds namespaces: a missing pid namespace is
+//     --pid=host), sensitive host paths (before the mount plan takes the
+//     binds out of the spec), devices (also narrows the device cgroup);
+//  2. the user namespace and its mappings, then the cgroup namespace, then
+//     the sysctls that depend on the mapping;
+//  3. what is kept in force whatever the spec says: masked and read-only
+//     paths, then the seccomp baseline (last, so that later modifiers that
+//     add rules to the profile, like the mount-family trap, find it in place).
+//
+// cfg supplies the policy, and the paths of sysbox-lite's own state that no
+// container may bind-mount; sink receives the refusals (already bound to the
+// container, see audit.ForContainer); host answers what the modifiers need to
+// know about the host (confine.RealHost in production).
+func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host) Chain {
 	return Chain{
+		confine.NewNamespaces(sink, host.IsHostNamespace),
+		confine.NewHostPaths(cfg, sink, host.Resolve),
+		confine.NewDevices(cfg.Policy.AllowedDevices, sink, host.Device),
 		userns.NewModifier(r),
 		CgroupNamespace{},
 		NewPingGroupRange(r.Size),
+		confine.NewMasks(),
+		confine.NewSeccomp(),
 	}
 }

@@ -1,12 +1,15 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/confine"
 	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 	"github.com/sysbox-lite/sysbox-lite/userns"
@@ -114,7 +117,14 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
-	if err := DefaultChain(r).Modify(spec); err != nil {
+	sink := audit.ForContainer(audit.File{Path: rt.Config.Policy.AuditLog, OnError: func(err error) {
+		rt.Log.WithError(err).Warn("audit log") // best effort: see package audit
+	}}, id, nil)
+	if err := DefaultChain(r, rt.Config, sink, confine.RealHost()).Modify(spec); err != nil {
+		var refusal *confine.Refusal
+		if errors.As(err, &refusal) {
+			return nil, refusal // complete as it is: the caller shows it to the user
+		}
 		return nil, err
 	}
 	plan, err := rootfs.NewPlan(spec.Mounts)

@@ -5,12 +5,17 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/config"
+	"github.com/sysbox-lite/sysbox-lite/confine"
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
@@ -19,10 +24,37 @@ var update = flag.Bool("update", false, "rewrite testdata/golden/*.json from the
 
 var goldenRange = userns.Range{UID: 1048576, GID: 1048576, Size: 65536}
 
+// goldenHost is a host with /dev/fuse and /dev/net/tun, /var/run a symlink
+// to /run, and no namespace of its own in the specs: the goldens must not
+// depend on the machine that runs the tests.
+var goldenHost = confine.Host{
+	Device: func(p string) (confine.Node, bool) {
+		switch p {
+		case "/dev/fuse":
+			return confine.Node{Type: "c", Major: 10, Minor: 229}, true
+		case "/dev/net/tun":
+			return confine.Node{Type: "c", Major: 10, Minor: 200}, true
+		}
+		return confine.Node{}, false
+	},
+	IsHostNamespace: func(string, string) (bool, error) { return false, nil },
+	Resolve: func(p string) (string, error) {
+		if p == "/var/run" || strings.HasPrefix(p, "/var/run/") {
+			return strings.TrimPrefix(p, "/var"), nil
+		}
+		return p, nil
+	},
+}
+
 // transform is what create does to a spec, minus the host-side mounting.
 func transform(t *testing.T, spec *specs.Spec) rootfs.Plan {
 	t.Helper()
-	require.NoError(t, DefaultChain(goldenRange).Modify(spec))
+	return transformAudited(t, spec, audit.Discard{})
+}
+
+func transformAudited(t *testing.T, spec *specs.Spec, sink audit.Sink) rootfs.Plan {
+	t.Helper()
+	require.NoError(t, DefaultChain(goldenRange, config.Default(), sink, goldenHost).Modify(spec))
 	plan, err := rootfs.NewPlan(spec.Mounts)
 	require.NoError(t, err)
 	require.NoError(t, rootfs.NewModifier("/run/sysbox-lite/KEY/rootfs", plan).Modify(spec))
@@ -64,7 +96,25 @@ func TestGoldenSemantics(t *testing.T) {
 			spec, err := DecodeSpec(data)
 			require.NoError(t, err)
 			before := len(spec.Mounts)
-			plan := transform(t, spec)
+			caps := *spec.Process.Capabilities
+			roIn := spec.Linux.ReadonlyPaths
+			privileged := strings.HasSuffix(name, "-privileged")
+			var events audit.Memory
+			plan := transformAudited(t, spec, audit.ForContainer(&events, name, nil))
+			assert.Equal(t, caps, *spec.Process.Capabilities, "capabilities are untouched: they act only inside the user namespace")
+			checkDevices(t, spec, privileged)
+			checkMasks(t, spec, roIn)
+			checkSeccomp(t, spec)
+			for _, e := range events.Events() {
+				assert.Equal(t, audit.Dropped, e.Verdict, "%+v", e)
+				assert.Equal(t, audit.RuleDevices, e.Rule, "%+v", e)
+				assert.Equal(t, name, e.Container)
+			}
+			if privileged {
+				assert.Len(t, events.Events(), 102-9, "every host device but null, zero, full, random, urandom, tty, ptmx, fuse and net/tun is dropped and audited")
+			} else {
+				assert.Empty(t, events.Events(), "nothing is taken away from a non-privileged container")
+			}
 			types := map[specs.LinuxNamespaceType]bool{}
 			for _, ns := range spec.Linux.Namespaces {
 				types[ns.Type] = true
@@ -92,4 +142,144 @@ func TestGoldenSemantics(t *testing.T) {
 			assert.Equal(t, before, len(spec.Mounts)+len(plan.Premounted()))
 		})
 	}
+}
+
+// exposedDevices is every device a golden spec may end with.
+var exposedDevices = map[string]string{
+	"/dev/null": "c 1:3", "/dev/zero": "c 1:5", "/dev/full": "c 1:7", "/dev/random": "c 1:8",
+	"/dev/urandom": "c 1:9", "/dev/tty": "c 5:0", "/dev/console": "c 5:1", "/dev/ptmx": "c 5:2",
+	"/dev/fuse": "c 10:229", "/dev/net/tun": "c 10:200",
+}
+
+func numbers(typ string, major, minor *int64) string {
+	n := func(p *int64) string {
+		if p == nil || *p == -1 {
+			return "*"
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	if typ == "" {
+		typ = "a"
+	}
+	return typ + " " + n(major) + ":" + n(minor)
+}
+
+func checkDevices(t *testing.T, spec *specs.Spec, privileged bool) {
+	t.Helper()
+	got := map[string]string{}
+	for _, d := range spec.Linux.Devices {
+		got[d.Path] = numbers(d.Type, &d.Major, &d.Minor)
+		assert.Equal(t, exposedDevices[d.Path], got[d.Path], "only allowed devices, with their own numbers: %s", d.Path)
+	}
+	rules := spec.Linux.Resources.Devices
+	require.NotEmpty(t, rules)
+	assert.Equal(t, specs.LinuxDeviceCgroup{Allow: false, Access: "rwm"}, rules[0], "the device cgroup starts with deny-all")
+	allowed := map[string]bool{"c 136:*": true}
+	for _, n := range exposedDevices {
+		allowed[n] = true
+	}
+	for _, r := range rules {
+		if !r.Allow || !strings.ContainsAny(r.Access, "rw") {
+			continue
+		}
+		assert.True(t, allowed[numbers(r.Type, r.Major, r.Minor)], "rule allows only exposed devices: %+v", r)
+	}
+	if privileged {
+		assert.Len(t, spec.Linux.Devices, 9, "the pseudo-devices the host listed, /dev/fuse and /dev/net/tun")
+		assert.Contains(t, got, "/dev/fuse")
+		assert.Contains(t, got, "/dev/net/tun")
+		assert.NotContains(t, got, "/dev/vda")
+		assert.NotContains(t, got, "/dev/kmsg")
+		want := []string{"a *:* rwm", "c *:* m", "b *:* m"}
+		for i, w := range want {
+			r := rules[i]
+			assert.Equal(t, w, numbers(r.Type, r.Major, r.Minor)+" "+r.Access)
+		}
+		have := map[string]bool{}
+		for _, r := range rules {
+			if r.Allow {
+				have[numbers(r.Type, r.Major, r.Minor)] = true
+			}
+		}
+		for _, n := range []string{"c 10:229", "c 10:200", "c 1:3", "c 5:2", "c 136:*", "c 5:0", "c 5:1"} {
+			assert.True(t, have[n], "allowed: %s", n)
+		}
+	} else {
+		assert.Empty(t, spec.Linux.Devices, "no device added without --privileged")
+	}
+}
+
+func checkMasks(t *testing.T, spec *specs.Spec, roIn []string) {
+	t.Helper()
+	for _, p := range []string{"/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+		"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+		"/sys/kernel/security", "/sys/kernel/debug", "/sys/kernel/tracing", "/sys/kernel/config"} {
+		assert.Contains(t, spec.Linux.MaskedPaths, p)
+	}
+	for _, p := range []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sysrq-trigger"} {
+		assert.Contains(t, spec.Linux.ReadonlyPaths, p)
+	}
+	if contains(roIn, "/proc/sys") {
+		assert.Contains(t, spec.Linux.ReadonlyPaths, "/proc/sys", "the spec's own read-only /proc/sys stays")
+	} else {
+		assert.NotContains(t, spec.Linux.ReadonlyPaths, "/proc/sys", "/proc/sys is not forced read-only")
+	}
+	for _, list := range [][]string{spec.Linux.MaskedPaths, spec.Linux.ReadonlyPaths} {
+		seen := map[string]bool{}
+		for _, p := range list {
+			assert.False(t, seen[p], "no duplicate: %s", p)
+			seen[p] = true
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func checkSeccomp(t *testing.T, spec *specs.Spec) {
+	t.Helper()
+	sc := spec.Linux.Seccomp
+	require.NotNil(t, sc, "a seccomp profile in every container")
+	baseline := confine.BaselineSyscalls()
+	for _, r := range sc.Syscalls {
+		if r.Action == specs.ActErrno && len(r.Args) == 0 {
+			continue
+		}
+		for _, n := range baseline {
+			assert.NotContains(t, r.Names, n, "%s is not let through by a %s rule", n, r.Action)
+		}
+	}
+	if sc.DefaultAction == specs.ActAllow {
+		last := sc.Syscalls[len(sc.Syscalls)-1]
+		assert.Equal(t, specs.ActErrno, last.Action)
+		require.NotNil(t, last.ErrnoRet)
+		assert.EqualValues(t, 1, *last.ErrnoRet, "EPERM")
+		assert.ElementsMatch(t, baseline, last.Names)
+		assert.Equal(t, []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}, sc.Architectures)
+	} else {
+		assert.Equal(t, specs.ActErrno, sc.DefaultAction, "docker's profile keeps its default")
+	}
+}
+
+// Refusals come out of the chain unwrapped enough for create to pass them on.
+func TestChainRefusalIsARefusal(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "docker-default.json"))
+	require.NoError(t, err)
+	spec, err := DecodeSpec(data)
+	require.NoError(t, err)
+	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/s", Type: "bind", Source: "/var/run/docker.sock", Options: []string{"rbind"}})
+	var events audit.Memory
+	err = DefaultChain(goldenRange, config.Default(), audit.ForContainer(&events, "c1", nil), goldenHost).Modify(spec)
+	var refusal *confine.Refusal
+	require.ErrorAs(t, err, &refusal)
+	assert.Equal(t, "sysbox-lite: bind mount of /var/run/docker.sock (which is /run/docker.sock) is refused: it is the container engine's socket (allow it in /etc/sysbox-lite/config.toml [policy] allowed_mounts)", refusal.Error())
+	require.Len(t, events.Events(), 1)
+	assert.Equal(t, audit.Refused, events.Events()[0].Verdict)
+	assert.Equal(t, "c1", events.Events()[0].Container)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	goruntime "runtime"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -15,32 +14,40 @@ import (
 var ErrIdmapUnsupported = errors.New("idmapped mounts are not supported here")
 
 // OpenNamespace returns an fd of a new, empty user namespace whose mappings
-// are r, for use as MOUNT_ATTR_IDMAP's userns_fd. The namespace is made by a
-// child that is stopped by ptrace before its first instruction and killed as
-// soon as the namespace file is open, so no code of ours runs inside it.
+// are r, for use as MOUNT_ATTR_IDMAP's userns_fd. The namespace belongs to a
+// short-lived child (this same binary, re-executed as a holder: see
+// holder.go) that only waits for its stdin to close; it is gone as soon as
+// the namespace file is open.
 func OpenNamespace(r Range) (*os.File, error) {
-	goruntime.LockOSThread() // ptrace ties the tracee to this thread
-	defer goruntime.UnlockOSThread()
 	self, err := os.Executable()
 	if err != nil {
 		self = "/proc/self/exe"
 	}
 	cmd := exec.Command(self)
+	cmd.Env = []string{holderEnv + "=1"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.UID), Size: int(r.Size)}},
 		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.GID), Size: int(r.Size)}},
-		Ptrace:      true,
 		Pdeathsig:   syscall.SIGKILL,
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("user namespace holder pipe: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start user namespace holder: %w", err)
 	}
-	defer func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
-	}()
+	// The mappings are written before the child execs, and Start returns
+	// after the exec: the namespace is complete.
 	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", cmd.Process.Pid))
+	stdin.Close()
+	if werr := cmd.Wait(); werr != nil && err == nil {
+		// The holder should exit 0 once stdin closes; anything else means
+		// it was not our holder (or it died): do not trust the namespace.
+		f.Close()
+		return nil, fmt.Errorf("user namespace holder: %w", werr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open user namespace: %w", err)
 	}
