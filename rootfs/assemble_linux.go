@@ -24,9 +24,9 @@ type Assembly struct {
 	Root string `json:"root"`
 	// EngineRoot is the spec's original root.path, made absolute.
 	EngineRoot string `json:"engineRoot"`
-	// Overlay is set when the engine's overlay at EngineRoot was replaced by
-	// an idmapped one (the engine unmounts it as it would its own).
-	Overlay bool `json:"overlay"`
+	// EngineOverlay is set when the engine's overlay at EngineRoot was
+	// replaced by an idmapped one; Teardown puts the engine's back.
+	EngineOverlay *EngineOverlay `json:"engineOverlay,omitempty"`
 }
 
 // Assembler builds a container's root under Dir, its state directory.
@@ -71,24 +71,24 @@ func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Ass
 		if info != nil && info.FSType == "overlay" {
 			o := overlayRemount{dir: a.Dir, mountpoint: engineRoot, info: info, ns: ns}
 			unmounted, oerr := o.run()
-			asm.Overlay = unmounted && oerr == nil
+			if unmounted {
+				asm.EngineOverlay = engineOverlayOf(engineRoot, info)
+			}
 			if oerr != nil {
-				if unmounted {
-					return &restoreNeeded{err: oerr}
-				}
 				return oerr
 			}
+			ours, merr := mountAt(engineRoot)
+			if merr != nil {
+				return merr
+			}
+			if ours == nil {
+				return fmt.Errorf("the idmapped overlay at %s vanished", engineRoot)
+			}
+			asm.EngineOverlay.ReplacementID = ours.ID
 			return bindRoot(engineRoot, asm.Root, nil)
 		}
 		return bindRoot(engineRoot, asm.Root, ns)
 	})
-	var rn *restoreNeeded
-	if errors.As(err, &rn) {
-		if rerr := restoreEngineOverlay(engineRoot, info); rerr != nil {
-			return asm, fmt.Errorf("%w (%w)", rn.err, rerr)
-		}
-		return asm, rn.err
-	}
 	if err != nil {
 		return asm, err
 	}
@@ -97,10 +97,6 @@ func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Ass
 	})
 	return asm, err
 }
-
-type restoreNeeded struct{ err error }
-
-func (r *restoreNeeded) Error() string { return r.err.Error() }
 
 // bindRoot attaches a copy of the root at target: idmapped when ns is set
 // (a plain directory), as it is otherwise (an overlay already idmapped).

@@ -1,15 +1,18 @@
 package rootfs
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/moby/sys/mountinfo"
+	"github.com/sysbox-lite/sysbox-lite/internal/osthread"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
 
@@ -101,25 +104,64 @@ func (o overlayRemount) run() (unmounted bool, err error) {
 	return true, nil
 }
 
-// restoreEngineOverlay puts the engine's own overlay back after a failed
-// remount, so the engine finds what it mounted.
-func restoreEngineOverlay(mountpoint string, info *mountinfo.Info) error {
-	cfg, err := ParseOverlayOptions(info.VFSOptions, filepath.Dir(filepath.Dir(mountpoint)))
+// EngineOverlay is the engine's own overlay that sysbox-lite replaced: what
+// it takes to mount it again exactly as the engine did.
+type EngineOverlay struct {
+	// Options is the superblock option string from mountinfo, verbatim.
+	Options string `json:"options"`
+	// Flags are the per-mount MS_* flags.
+	Flags uintptr `json:"flags"`
+	// Dir is what relative layer paths are relative to (dockerd's overlay2 home).
+	Dir string `json:"dir"`
+	// ReplacementID is the mount ID of the idmapped overlay put in its place.
+	ReplacementID int `json:"replacementId"`
+}
+
+func engineOverlayOf(mountpoint string, info *mountinfo.Info) *EngineOverlay {
+	return &EngineOverlay{
+		Options: info.VFSOptions,
+		Flags:   mountFlags(info.Options),
+		Dir:     filepath.Dir(filepath.Dir(mountpoint)),
+	}
+}
+
+// restoreEngineOverlay puts the engine's overlay back at mountpoint in
+// place of ours (if ours is still there), so that the engine finds what it
+// mounted: dockerd keeps the root mounted across `docker restart` and hands
+// it to the next create. It runs with real root credentials, from the
+// engine's directory, with the engine's option string verbatim (relative
+// layer paths included).
+func restoreEngineOverlay(mountpoint string, eo *EngineOverlay) error {
+	info, err := mountAt(mountpoint)
 	if err != nil {
 		return err
 	}
-	lowers := make([]string, len(cfg.Lower))
-	for i, l := range cfg.Lower {
-		lowers[i] = escapeLayer(l)
+	if info != nil && info.ID == eo.ReplacementID && info.FSType == "overlay" {
+		if err := unix.Unmount(mountpoint, 0); err != nil {
+			if err := unix.Unmount(mountpoint, unix.MNT_DETACH); err != nil {
+				return fmt.Errorf("unmount the idmapped overlay at %s: %w", mountpoint, err)
+			}
+		}
+	} else if info != nil {
+		return nil // the engine has already unmounted ours (and maybe mounted anew)
 	}
-	data := append([]string{"lowerdir=" + strings.Join(lowers, ":")}, cfg.Options...)
-	if cfg.Upper != "" {
-		data = append(data, "upperdir="+escapeLayer(cfg.Upper), "workdir="+escapeLayer(cfg.Work))
+	if _, err := os.Stat(eo.Dir); err != nil {
+		return nil // the engine removed the layer store: nothing to restore into
 	}
-	if err := unix.Mount("overlay", mountpoint, "overlay", mountFlags(info.Options), strings.Join(data, ",")); err != nil {
-		return fmt.Errorf("restore the engine's overlay at %s: %w", mountpoint, err)
-	}
-	return nil
+	return osthread.Run(eo.Dir, func() error {
+		var err error
+		// A lazily unmounted overlay may hold the upper dir for a moment.
+		for i := 0; i < 50; i++ {
+			if err = unix.Mount("overlay", mountpoint, "overlay", eo.Flags, eo.Options); !errors.Is(err, unix.EBUSY) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err != nil {
+			return fmt.Errorf("restore the engine's overlay at %s: %w", mountpoint, err)
+		}
+		return nil
+	})
 }
 
 // commonParent returns upper and work relative to their common parent

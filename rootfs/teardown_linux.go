@@ -9,15 +9,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Teardown unmounts what Assemble mounted under the state directory: the
-// root handed to the engine with everything pre-mounted in it, and any
-// layer mount left by a crash. The overlay at the engine's root stays: the
-// engine unmounts it as its own. It is idempotent.
+// Teardown undoes Assemble: it unmounts everything under the state
+// directory (the root handed to the engine with what was pre-mounted in it,
+// layer mounts left by a crash) and puts the engine's own overlay back in
+// place of the idmapped one. It is idempotent.
 func Teardown(asm Assembly) error {
 	if asm.Root == "" {
 		return nil
 	}
-	return UnmountAllUnder(filepath.Dir(asm.Root))
+	err := UnmountAllUnder(filepath.Dir(asm.Root))
+	if asm.EngineOverlay != nil {
+		err = errors.Join(err, restoreEngineOverlay(asm.EngineRoot, asm.EngineOverlay))
+	}
+	return err
 }
 
 // UnmountAllUnder lazily unmounts every mount at or below dir, deepest first.

@@ -17,7 +17,12 @@ func (rt *Runtime) cleanup(key string) error {
 		rt.Log.WithError(err).Warn("cleanup: unreadable container state, removing it")
 	}
 	var errs []error
-	if err := rootfs.UnmountAllUnder(store.Path(key)); err != nil {
+	if ok && c.Assembly.Root != "" {
+		err = rootfs.Teardown(c.Assembly)
+	} else {
+		err = rootfs.UnmountAllUnder(store.Path(key))
+	}
+	if err != nil {
 		errs = append(errs, err)
 	}
 	if ok && c.Allocated || !ok {

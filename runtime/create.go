@@ -18,6 +18,7 @@ import (
 // Create handles `create` and `run`: prepare the bundle, then hand the
 // caller's command line to the engine. It returns the exit code to use.
 func (rt *Runtime) Create() (int, error) {
+	start := time.Now()
 	args, err := rt.Argv.ParseCommandArgs()
 	if err != nil {
 		return 1, err
@@ -71,6 +72,7 @@ func (rt *Runtime) Create() (int, error) {
 		}
 		return 1, err
 	}
+	rt.Log.WithField("elapsed", time.Since(start)).Debug("bundle prepared, running the engine")
 	code, err := rt.Engine.Run(rt.Argv.EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {

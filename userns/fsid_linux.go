@@ -2,9 +2,10 @@ package userns
 
 import (
 	"fmt"
-	goruntime "runtime"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/osthread"
 )
 
 // AsContainerRoot runs fn on a dedicated OS thread whose filesystem
@@ -16,23 +17,10 @@ import (
 // work with the mounter's credentials. The thread is discarded afterwards,
 // so the changed identity never leaks into other goroutines.
 func AsContainerRoot(r Range, dir string, fn func() error) error {
-	errc := make(chan error, 1)
-	go func() {
-		goruntime.LockOSThread() // never unlocked: the thread dies with the goroutine
-		errc <- asContainerRootLocked(r, dir, fn)
-	}()
-	return <-errc
+	return osthread.Run(dir, func() error { return becomeContainerRoot(r, fn) })
 }
 
-func asContainerRootLocked(r Range, dir string, fn func() error) error {
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return fmt.Errorf("unshare fs: %w", err)
-	}
-	if dir != "" {
-		if err := unix.Chdir(dir); err != nil {
-			return fmt.Errorf("chdir %s: %w", dir, err)
-		}
-	}
+func becomeContainerRoot(r Range, fn func() error) error {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var caps [2]unix.CapUserData
 	if err := unix.Capget(&hdr, &caps[0]); err != nil {
