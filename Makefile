@@ -43,7 +43,7 @@ test: deps
 	$(MAKE) integration
 
 unit:
-	go test -count=1 ./...
+	go test -count=1 $$(go list ./... | grep -v /integration)
 
 integration: build
 	@if [ "$$(id -u)" != 0 ]; then echo "integration tests need root: skipped (run sudo make test)"; exit 0; fi; \

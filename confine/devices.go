@@ -202,16 +202,18 @@ func (d Devices) Modify(spec *specs.Spec) error {
 	}
 	priv := spec.Linux.Resources != nil && hasAllowAll(spec.Linux.Resources.Devices)
 	var kept []specs.LinuxDevice
+	var dropped droppedDevices
 	for _, dev := range spec.Linux.Devices {
 		if why := d.check(dev, a); why != "" {
 			if priv {
-				drop(d.sink, audit.RuleDevices, askedDevice(dev), why)
+				dropped.add(why, askedDevice(dev))
 				continue
 			}
 			return refuse(d.sink, audit.RuleDevices, askedDevice(dev), "device %s is refused: %s", dev.Path, why)
 		}
 		kept = append(kept, dev)
 	}
+	dropped.record(d.sink)
 	if priv {
 		for _, n := range defaultDevices {
 			if !a.container[n.path] || hasDevicePath(kept, n.path) {
@@ -358,4 +360,33 @@ func ruleWithin(r specs.LinuxDeviceCgroup, exposed map[Node]bool) bool {
 		return r.Type == "c" && *r.Major >= ptsFirstMajor && *r.Major <= ptsLastMajor
 	}
 	return exposed[Node{r.Type, *r.Major, *r.Minor}]
+}
+
+// droppedDevices groups the devices dropped from a privileged spec by
+// reason: one audit line per reason and container, not one per device
+// (--privileged asks for every host device; each start would flood the log).
+type droppedDevices struct {
+	reasons []string
+	asked   map[string][]string
+}
+
+func (g *droppedDevices) add(why, asked string) {
+	if g.asked == nil {
+		g.asked = map[string][]string{}
+	}
+	if _, seen := g.asked[why]; !seen {
+		g.reasons = append(g.reasons, why)
+	}
+	g.asked[why] = append(g.asked[why], asked)
+}
+
+func (g *droppedDevices) record(sink audit.Sink) {
+	for _, why := range g.reasons {
+		asked := g.asked[why]
+		if len(asked) == 1 {
+			drop(sink, audit.RuleDevices, asked[0], why)
+			continue
+		}
+		drop(sink, audit.RuleDevices, fmt.Sprintf("%d devices: %s", len(asked), strings.Join(asked, ", ")), why)
+	}
 }

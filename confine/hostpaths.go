@@ -213,14 +213,21 @@ func (r resolved) engineFile(src string) bool {
 	return false
 }
 
-// find returns the sensitive path src is, is under, or contains.
+// find returns the sensitive path src is, is under, or contains, in that
+// order of preference (under: the deepest), so the error names the closest.
 func (r resolved) find(src string) (sensitivePath, bool) {
+	best, rank := sensitivePath{}, 3
 	for _, s := range r.sensitive {
-		if within(src, s.path) || within(s.path, src) {
+		switch {
+		case src == s.path:
 			return s, true
+		case within(src, s.path) && (rank > 1 || len(s.path) > len(best.path)):
+			best, rank = s, 1
+		case within(s.path, src) && rank > 2:
+			best, rank = s, 2
 		}
 	}
-	return sensitivePath{}, false
+	return best, rank < 3
 }
 
 // isDockerInit recognises docker's --init bind: its init binary, read-only

@@ -36,6 +36,8 @@ state_dir = "$dir/state"
 file = "$dir/idranges.json"
 subuid_file = "$dir/subuid"
 subgid_file = "$dir/subgid"
+[policy]
+audit_log = "$dir/audit.log"
 TOML
 cat >"$dir/daemon.json" <<JSON
 {"runtimes": {"sysbox-lite": {"path": "$bin", "runtimeArgs": ["--sysbox-config", "$dir/config.toml"]}}}

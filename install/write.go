@@ -32,17 +32,5 @@ func readOptional(path string) (data []byte, exists bool, err error) {
 // writeLike atomically replaces path with data, keeping the mode and owner
 // of the file it replaces; a new file gets perm.
 func writeLike(path string, data []byte, perm fs.FileMode) error {
-	fi, err := os.Lstat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return atomicfile.Write(path, data, perm)
-	case err != nil:
-		return fmt.Errorf("stat %s: %w", path, err)
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("refuse to replace %s: not a regular file", path)
-	}
-	if err := atomicfile.Write(path, data, fi.Mode().Perm()); err != nil {
-		return err
-	}
-	return keepOwner(path, fi)
+	return atomicfile.WriteLike(path, data, perm)
 }

@@ -227,6 +227,9 @@ func (s *suite) build() error {
 	return nil
 }
 
+// auditLog is where sysbox-lite writes its refusals during the suite.
+func (s *suite) auditLog() string { return filepath.Join(s.tmp, "audit.log") }
+
 // writeConfig writes the sysbox-lite config, the subordinate ID files and
 // the wrapper that ctr uses as its runc binary.
 func (s *suite) writeConfig() error {
@@ -237,8 +240,8 @@ func (s *suite) writeConfig() error {
 	}{
 		{filepath.Join(s.tmp, "subuid"), subid, 0o644},
 		{filepath.Join(s.tmp, "subgid"), subid, 0o644},
-		{s.configPath, fmt.Sprintf("state_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n",
-			s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid")), 0o644},
+		{s.configPath, fmt.Sprintf("state_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n\n[policy]\naudit_log = %q\n",
+			s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid"), s.auditLog()), 0o644},
 		{s.wrapper, fmt.Sprintf("#!/bin/sh\nexec %s --sysbox-config %s \"$@\"\n", shellQuote(s.bin), shellQuote(s.configPath)), 0o755},
 	}
 	for _, f := range files {

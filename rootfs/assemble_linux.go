@@ -27,6 +27,9 @@ type Assembly struct {
 	// EngineOverlay is set when the engine's overlay at EngineRoot was
 	// replaced by an idmapped one; Teardown puts the engine's back.
 	EngineOverlay *EngineOverlay `json:"engineOverlay,omitempty"`
+	// Devices are the device nodes made in the host-side /dev (see
+	// makeDevices); the engine must not make them again.
+	Devices []string `json:"devices,omitempty"`
 }
 
 // Assembler builds a container's root under Dir, its state directory.
@@ -93,7 +96,9 @@ func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Ass
 		return asm, err
 	}
 	err = userns.AsContainerRoot(a.Range, "", func() error {
-		return a.premount(asm.Root, plan, spec.Root.Readonly, ns)
+		var perr error
+		asm.Devices, perr = a.premount(asm.Root, plan, spec, ns)
+		return perr
 	})
 	return asm, err
 }
@@ -114,12 +119,13 @@ func bindRoot(src, target string, ns *os.File) error {
 
 // premount makes every Bind and Tmpfs item of the plan inside root, then
 // makes root read-only if the spec asks for it.
-func (a Assembler) premount(root string, plan Plan, readonly bool, ns *os.File) error {
+func (a Assembler) premount(root string, plan Plan, spec *specs.Spec, ns *os.File) ([]string, error) {
 	r, err := openRoot(root)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer r.Close()
+	var devices []string
 	for _, it := range plan.Premounted() {
 		var err error
 		switch it.Kind {
@@ -127,24 +133,35 @@ func (a Assembler) premount(root string, plan Plan, readonly bool, ns *os.File) 
 			err = a.bind(r, it, ns)
 		case Tmpfs:
 			err = a.tmpfs(r, it)
+			if err == nil && it.Destination == "/dev" {
+				devices, err = a.makeDevices(r, spec.Linux.Devices)
+			}
 		}
 		if err != nil {
-			return fmt.Errorf("mount %s: %w", it.Destination, err)
+			return nil, fmt.Errorf("mount %s: %w", it.Destination, err)
 		}
 	}
+	return devices, a.readonlyRoot(r, root, plan, spec.Root.Readonly)
+}
+
+// readonlyRoot makes the root read-only on the host (so the kernel locks
+// it) after creating the mountpoints the engine will need.
+func (a Assembler) readonlyRoot(r *root, path string, plan Plan, readonly bool) error {
 	if !readonly {
 		return nil
 	}
 	// The engine can no longer create mountpoints in a read-only root.
 	for _, it := range plan.Items {
 		if it.Kind == Keep {
-			if _, err := r.mkdirAll(it.Destination); err != nil {
+			h, err := r.mkdirAll(it.Destination)
+			if err != nil {
 				return fmt.Errorf("create mountpoint %s: %w", it.Destination, err)
 			}
+			h.Close()
 		}
 	}
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
-	if err := unix.MountSetattr(unix.AT_FDCWD, root, 0, &attr); err != nil {
+	if err := unix.MountSetattr(unix.AT_FDCWD, path, 0, &attr); err != nil {
 		return fmt.Errorf("make the root read-only: %w", err)
 	}
 	return nil

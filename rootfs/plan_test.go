@@ -95,3 +95,15 @@ func TestParseOptions(t *testing.T) {
 	assert.False(t, o.Bind)
 	assert.Equal(t, uint64(unix.MOUNT_ATTR_STRICTATIME), o.Attrs)
 }
+
+func TestModifierDropsHostMadeDevices(t *testing.T) {
+	s := &specs.Spec{Root: &specs.Root{Path: "old"}, Linux: &specs.Linux{Devices: []specs.LinuxDevice{
+		{Path: "/dev/null"}, {Path: "/dev/fuse"}, {Path: "/dev/net/tun"},
+	}}, Mounts: []specs.Mount{{Destination: "/proc", Type: "proc"}, {Destination: "/x", Type: "bind", Source: "/x"}}}
+	p, err := NewPlan(s.Mounts)
+	require.NoError(t, err)
+	require.NoError(t, NewModifier("/new", p, []string{"/dev/fuse", "/dev/net/tun"}).Modify(s))
+	assert.Equal(t, "/new", s.Root.Path)
+	assert.Equal(t, []specs.LinuxDevice{{Path: "/dev/null"}}, s.Linux.Devices)
+	assert.Equal(t, []specs.Mount{{Destination: "/proc", Type: "proc"}}, s.Mounts)
+}

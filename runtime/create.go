@@ -141,7 +141,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
-	if err := rootfs.NewModifier(c.Assembly.Root, plan).Modify(spec); err != nil {
+	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
 		return nil, err
 	}
 	if err := FlushSpec(bundle, spec); err != nil {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -161,7 +162,7 @@ func (a *FileAllocator) store(st state) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(a.path, data, 0o600, nil); err != nil {
+	if err := atomicfile.Write(a.path, data, 0o600); err != nil {
 		return fmt.Errorf("store id allocation state: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package userns
 import (
 	"errors"
 	"fmt"
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"io/fs"
 	"math"
 	"os"
@@ -48,7 +49,7 @@ func EnsureSubIDEntry(path, user string, count uint32) (start uint32, created bo
 		data = append(data, '\n')
 	}
 	data = fmt.Appendf(data, "%s:%d:%d\n", user, next, count)
-	if err := writeFileLike(path, data, 0o644); err != nil {
+	if err := atomicfile.WriteLike(path, data, 0o644); err != nil {
 		return 0, false, fmt.Errorf("add subordinate ids for %q: %w", user, err)
 	}
 	return uint32(next), true, nil

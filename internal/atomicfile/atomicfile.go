@@ -1,7 +1,9 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -10,6 +12,27 @@ import (
 // rename over path, fsync of the directory. A symlink at path is replaced,
 // not followed.
 func Write(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, nil)
+}
+
+// WriteLike replaces path with data like Write, keeping the mode and owner
+// of the regular file it replaces (a new file gets perm). Anything but a
+// regular file at path is refused: replacing it would silently turn, say, a
+// symlink into a copy.
+func WriteLike(path string, data []byte, perm os.FileMode) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return write(path, data, perm, nil)
+	case err != nil:
+		return fmt.Errorf("stat %s: %w", path, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("refuse to replace %s: not a regular file", path)
+	}
+	return write(path, data, fi.Mode().Perm(), func(f *os.File) error { return copyOwner(f, fi) })
+}
+
+func write(path string, data []byte, perm os.FileMode, prepare func(*os.File) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -26,6 +49,13 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		tmp.Close()
 		cleanup()
 		return fmt.Errorf("chmod %s: %w", tmpName, err)
+	}
+	if prepare != nil {
+		if err := prepare(tmp); err != nil {
+			tmp.Close()
+			cleanup()
+			return err
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()

@@ -43,3 +43,24 @@ func TestWriteMissingDirFails(t *testing.T) {
 	err := Write(filepath.Join(t.TempDir(), "no", "f"), []byte("x"), 0o600)
 	require.Error(t, err)
 }
+
+func TestWriteLikeKeepsModeAndRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	require.NoError(t, os.WriteFile(p, []byte("a"), 0o640))
+	require.NoError(t, os.Chmod(p, 0o640))
+	require.NoError(t, WriteLike(p, []byte("b"), 0o600))
+	st, err := os.Stat(p)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), st.Mode().Perm(), "the replaced file's mode is kept")
+	fresh := filepath.Join(dir, "new")
+	require.NoError(t, WriteLike(fresh, []byte("c"), 0o600))
+	st, err = os.Stat(fresh)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(p, link))
+	assert.Error(t, WriteLike(link, []byte("x"), 0o600))
+	got, _ := os.ReadFile(p)
+	assert.Equal(t, "b", string(got))
+}

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package userns
+package atomicfile
 
 import (
 	"io/fs"

@@ -1,4 +1,4 @@
-package userns
+package atomicfile
 
 import (
 	"fmt"
