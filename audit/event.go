@@ -12,6 +12,8 @@ const (
 	RuleNamespaces Rule = "namespaces"
 	RuleHostPaths  Rule = "hostpaths"
 	RuleSeccomp    Rule = "seccomp"
+	// RuleMounts is the seccomp supervisor's: a trapped mount-family call.
+	RuleMounts Rule = "mounts"
 )
 
 // Verdict says what happened to what the container asked for.
@@ -23,6 +25,8 @@ const (
 	// Dropped: the container was created without it (e.g. a host device
 	// that --privileged would have passed in).
 	Dropped Verdict = "dropped"
+	// Denied: a running container's call failed (the container goes on).
+	Denied Verdict = "denied"
 )
 
 // Event is one line of the audit log.

@@ -22,6 +22,10 @@ type Host struct {
 	// the host's (nsType as in the OCI spec: pid, network, ipc, uts, mount,
 	// user, cgroup).
 	IsHostNamespace func(nsType, path string) (isHost bool, err error)
+	// JoinedNamespace tells whose a namespace joined by path is (see
+	// Namespaces). Only the runtime knows its containers: RealHost leaves
+	// it nil, and every namespace joined by path is then refused.
+	JoinedNamespace func(nsType, path string) (JoinedNamespace, error)
 	// Resolve returns path with every symlink resolved on the host.
 	Resolve func(path string) (string, error)
 }

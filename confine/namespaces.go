@@ -1,6 +1,7 @@
 package confine
 
 import (
+	"errors"
 	"fmt"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -24,25 +25,72 @@ var dockerFlag = map[specs.LinuxNamespaceType]string{
 	specs.CgroupNamespace:  "--cgroupns",
 }
 
+// NamespaceOwner says which user namespace owns a namespace that a spec
+// joins by path.
+type NamespaceOwner int
+
+const (
+	// OwnedByUnknown: nobody could tell (the zero value; refused).
+	OwnedByUnknown NamespaceOwner = iota
+	// OwnedByHost: the host's (initial) user namespace. The namespace is
+	// the host's own, that of a container of another runtime (plain runc),
+	// or one made on the host (a CNI network namespace under /run/netns).
+	OwnedByHost
+	// OwnedByContainer: the user namespace of a live sysbox-lite container,
+	// which the new container then joins too, with that container's range.
+	OwnedByContainer
+	// OwnedByOther: any other user namespace (a rootless engine's
+	// container, a process's own unshare).
+	OwnedByOther
+)
+
+// JoinedNamespace is what the runtime found out about a namespace that a
+// spec joins by path. For a user namespace, "owner" means the namespace
+// itself.
+type JoinedNamespace struct {
+	Owner NamespaceOwner
+	// Container is the sysbox-lite container whose user namespace it is
+	// (OwnedByContainer).
+	Container string
+	// UserNS identifies that user namespace: a spec may join the namespaces
+	// of one sysbox-lite user namespace only.
+	UserNS string
+}
+
 // Namespaces refuses a spec that shares a namespace with the host: one that
 // omits the pid, network, ipc, uts or mount namespace (that is what
 // --pid=host and friends produce), or joins a namespace (by path) that is
 // the host's.
 //
-// Joining the namespace of another container (--network=container:X,
-// --pid=container:X, a Kubernetes pod's sandbox) is refused too, for now:
-// the namespaces of another sysbox-lite container belong to its user
-// namespace, and sharing them between containers with different ID ranges is
-// a feature of its own (TODO). The error says so instead of failing later.
+// Joining a namespace of another container (--network=container:X,
+// --pid=container:X, --ipc=container:X, a Kubernetes pod's sandbox) is
+// allowed when, and only when, that namespace belongs to the user namespace
+// of a live sysbox-lite container: the new container then joins that user
+// namespace too and shares that container's ID range (the runtime sees to
+// it). Every namespace a spec joins must belong to that one user namespace;
+// a mount namespace is never joined. Namespaces owned by the host's user
+// namespace (a plain runc container's, a network namespace made on the
+// host) or by any other user namespace are refused: the new container's root
+// would have no power over them, or someone else's would over it.
 type Namespaces struct {
 	sink   audit.Sink
 	isHost func(nsType, path string) (bool, error)
+	joined func(nsType, path string) (JoinedNamespace, error)
 }
 
 // NewNamespaces returns the modifier. isHost tells whether the namespace
-// file at path is the host's (IsHostNamespace).
+// file at path is the host's (IsHostNamespace). Without WithJoined, every
+// namespace joined by path is refused.
 func NewNamespaces(sink audit.Sink, isHost func(nsType, path string) (bool, error)) Namespaces {
 	return Namespaces{sink: sink, isHost: isHost}
+}
+
+// WithJoined returns the modifier with joined, which tells whose a
+// namespace joined by path is (the runtime knows its containers; nil is no
+// answer).
+func (n Namespaces) WithJoined(joined func(nsType, path string) (JoinedNamespace, error)) Namespaces {
+	n.joined = joined
+	return n
 }
 
 // Name implements runtime.SpecModifier.
@@ -53,6 +101,15 @@ func hostRefusal(t specs.LinuxNamespaceType) string {
 		return "sharing the host's mount namespace is refused: a container must have its own mount namespace"
 	}
 	return fmt.Sprintf("%s=host is refused: a container may not share the host's %s namespace", dockerFlag[t], t)
+}
+
+// joinWhat names a join the way the user asked for it.
+func joinWhat(t specs.LinuxNamespaceType, path string) string {
+	switch t {
+	case specs.PIDNamespace, specs.NetworkNamespace, specs.IPCNamespace:
+		return fmt.Sprintf("%s=container:NAME (the %s namespace at %s)", dockerFlag[t], t, path)
+	}
+	return fmt.Sprintf("joining the %s namespace at %s", t, path)
 }
 
 // Modify implements runtime.SpecModifier.
@@ -69,30 +126,41 @@ func (n Namespaces) Modify(spec *specs.Spec) error {
 			return refuse(n.sink, audit.RuleNamespaces, fmt.Sprintf("%s namespace: the host's (none in the spec)", t), "%s", hostRefusal(t))
 		}
 	}
+	var group JoinedNamespace // the sysbox-lite user namespace joined so far
 	for _, ns := range spec.Linux.Namespaces {
 		if ns.Path == "" {
 			continue
 		}
 		asked := fmt.Sprintf("%s namespace %s", ns.Type, ns.Path)
-		host, err := n.isHost(string(ns.Type), ns.Path)
-		if err != nil {
-			return refuse(n.sink, audit.RuleNamespaces, asked, "joining the %s namespace at %s is refused: cannot tell whether it is the host's: %v", ns.Type, ns.Path, err)
+		j, jerr := JoinedNamespace{}, errors.New("sysbox-lite cannot tell whose namespaces they are")
+		if n.joined != nil {
+			j, jerr = n.joined(string(ns.Type), ns.Path)
 		}
-		if host {
+		if jerr == nil && j.Owner == OwnedByContainer {
+			// A sysbox-lite container's user namespace is never the
+			// host's, nor is anything it owns.
+			if ns.Type == specs.MountNamespace {
+				return refuse(n.sink, audit.RuleNamespaces, asked, "joining the mount namespace at %s is refused: a container must have its own mount namespace", ns.Path)
+			}
+			if group.UserNS != "" && j.UserNS != group.UserNS {
+				return refuse(n.sink, audit.RuleNamespaces, asked, "%s is refused: it belongs to container %s, but the container also joins namespaces of container %s, which has another user namespace", joinWhat(ns.Type, ns.Path), j.Container, group.Container)
+			}
+			group = j
+			continue
+		}
+		host, herr := n.isHost(string(ns.Type), ns.Path)
+		switch {
+		case herr == nil && host:
 			return refuse(n.sink, audit.RuleNamespaces, asked+" (the host's)", "%s", hostRefusal(ns.Type))
+		case jerr != nil:
+			return refuse(n.sink, audit.RuleNamespaces, asked, "%s is refused: cannot tell whose namespace it is: %v", joinWhat(ns.Type, ns.Path), jerr)
+		case j.Owner == OwnedByHost:
+			return refuse(n.sink, audit.RuleNamespaces, asked+" (owned by the host's user namespace)", "%s is refused: it belongs to the host's user namespace (a container of another runtime, or a namespace made on the host); a sysbox-lite container may only join the namespaces of another sysbox-lite container", joinWhat(ns.Type, ns.Path))
+		case j.Owner == OwnedByOther:
+			return refuse(n.sink, audit.RuleNamespaces, asked+" (owned by another user namespace)", "%s is refused: it belongs to a user namespace that is not a sysbox-lite container's", joinWhat(ns.Type, ns.Path))
+		default:
+			return refuse(n.sink, audit.RuleNamespaces, asked, "%s is refused: cannot tell whose namespace it is", joinWhat(ns.Type, ns.Path))
 		}
-		if ns.Type == specs.UserNamespace {
-			// TODO: allow joining the user namespace of another sysbox-lite
-			// container, together with the rest of its namespaces.
-			return refuse(n.sink, audit.RuleNamespaces, asked, "joining the user namespace at %s is not supported yet: every container gets its own user namespace (sharing one with another sysbox-lite container is planned)", ns.Path)
-		}
-		flag := dockerFlag[ns.Type]
-		if flag == "" {
-			flag = "joining a " + string(ns.Type) + " namespace"
-		} else {
-			flag += "=container:NAME"
-		}
-		return refuse(n.sink, audit.RuleNamespaces, asked, "%s is not supported yet: joining the %s namespace of another container (%s) is refused until sysbox-lite can share namespaces between its containers", flag, ns.Type, ns.Path)
 	}
 	return nil
 }

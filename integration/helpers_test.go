@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -526,4 +527,127 @@ func fileOwner(t *testing.T, path string) (uid, gid uint32) {
 	var st unix.Stat_t
 	require.NoError(t, unix.Lstat(path, &st), "lstat %s", path)
 	return st.Uid, st.Gid
+}
+
+// ---- confinement tests ----
+
+// runcAllCaps is the control setup of the confinement tests: plain runc, no
+// user namespace, every capability docker knows except CAP_SYS_RESOURCE
+// (this machine's bounding set lacks it, so --privileged and a bare
+// --cap-add ALL fail under runc), no seccomp filter, no AppArmor profile.
+var runcAllCaps = []string{"--runtime=runc", "--network", "none", "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+	"--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined"}
+
+// startControl runs `docker run -d` of the test image with opts (which
+// choose the runtime) and cmd. When the container does not start, the test
+// is skipped: the control is not possible on this machine.
+func (s *suite) startControl(t *testing.T, name string, opts []string, cmd ...string) {
+	t.Helper()
+	args := append(append([]string{"run", "-d", "--name", name}, opts...), testImage)
+	r := s.docker(t, append(args, cmd...)...)
+	if r.Code != 0 {
+		t.Logf("the control container does not start on this machine: %s", r)
+		t.Skip("control not possible here (see log)")
+	}
+	require.Equal(t, "running", s.inspect(t, name, "{{.State.Status}}"), "control container %s", name)
+}
+
+// probeLines runs the probe in a running container and returns its status
+// line ("OK" or "ERR <errno>") and the lines it printed after it.
+func (s *suite) probeLines(t *testing.T, name string, args ...string) (status string, data []string) {
+	t.Helper()
+	r := s.docker(t, append([]string{"exec", name, "probe"}, args...)...)
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
+	require.Regexp(t, probeOutput, lines[0], "probe %v did not run: %s", args, r)
+	require.Equal(t, lines[0] == "OK", r.Code == 0, "probe exit code vs. output: %s", r)
+	return lines[0], lines[1:]
+}
+
+// runRefused runs `docker run --name name ARGS...` (ARGS: options, image and
+// command), requires the start to fail as a refused create does (docker's
+// exit 125), and returns docker's stderr and the ID of the container docker
+// created (the ID the runtime, and so the audit log, knows it by).
+func (s *suite) runRefused(t *testing.T, name string, args ...string) (stderr, id string) {
+	t.Helper()
+	r := s.docker(t, append([]string{"run", "--name", name}, args...)...)
+	require.Equal(t, 125, r.Code, "docker run must fail to start the container: %s", r)
+	return r.Stderr, s.inspect(t, name, "{{.Id}}")
+}
+
+// auditEvent is one line of sysbox-lite's audit log.
+type auditEvent struct {
+	Time      time.Time `json:"time"`
+	Container string    `json:"container"`
+	Asked     string    `json:"asked"`
+	Rule      string    `json:"rule"`
+	Verdict   string    `json:"verdict"`
+	Reason    string    `json:"reason"`
+}
+
+// auditEvents returns the audit log's events about one container (every
+// line must parse; no log yet means none).
+func (s *suite) auditEvents(t *testing.T, containerID string) []auditEvent {
+	t.Helper()
+	data, err := os.ReadFile(s.auditLog())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	require.NoError(t, err)
+	var out []auditEvent
+	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var e auditEvent
+		require.NoError(t, json.Unmarshal([]byte(line), &e), "audit log line %q", line)
+		if e.Container == containerID {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// requireAuditRefusal requires exactly one audit event for the container:
+// the refusal by rule of asked, whose reason is what docker showed after
+// "OCI runtime create failed: sysbox-lite: ". It returns the event.
+func (s *suite) requireAuditRefusal(t *testing.T, id, rule, asked, stderr string) auditEvent {
+	t.Helper()
+	events := s.auditEvents(t, id)
+	require.Len(t, events, 1, "audit events of container %s: %+v", id, events)
+	e := events[0]
+	assert.Equal(t, rule, e.Rule, "audit rule: %+v", e)
+	assert.Equal(t, "refused", e.Verdict, "audit verdict: %+v", e)
+	assert.Equal(t, asked, e.Asked, "audit asked: %+v", e)
+	assert.NotEmpty(t, e.Reason, "audit reason: %+v", e)
+	assert.Contains(t, stderr, "OCI runtime create failed: sysbox-lite: "+e.Reason,
+		"the user sees the audited reason: %+v", e)
+	assert.WithinDuration(t, time.Now(), e.Time, 5*time.Minute, "audit time: %+v", e)
+	return e
+}
+
+// bundleSpec reads the config.json that sysbox-lite handed to the engine
+// for a docker container (in the private containerd's task state).
+func (s *suite) bundleSpec(t *testing.T, id string) specs.Spec {
+	t.Helper()
+	p := filepath.Join(s.daemonDir, "containerd", "state", "io.containerd.runtime.v2.task", "moby", id, "config.json")
+	data, err := os.ReadFile(p)
+	require.NoError(t, err, "the bundle of container %s", id)
+	var spec specs.Spec
+	require.NoError(t, json.Unmarshal(data, &spec), "%s", p)
+	return spec
+}
+
+// acceptDaemonNetns adds dockerd's bind of the host's network namespace
+// (<exec-root>/netns/default, made the first time a container asks for
+// --network=host, and kept as long as dockerd runs) to the mounts the
+// health check expects, once it exists: it is the daemon's, not a leftover
+// of a container.
+func (s *suite) acceptDaemonNetns(t *testing.T) {
+	t.Helper()
+	mp := filepath.Join(s.daemonDir, "exec", "netns", "default")
+	mounts, err := readMounts()
+	require.NoError(t, err)
+	if _, ok := findMount(mounts, mp); ok {
+		s.baselineMounts[mp] = true
+	}
 }

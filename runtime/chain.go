@@ -24,13 +24,16 @@ import (
 // cfg supplies the policy, and the paths of sysbox-lite's own state that no
 // container may bind-mount; sink receives the refusals (already bound to the
 // container, see audit.ForContainer); host answers what the modifiers need to
-// know about the host (confine.RealHost in production).
-func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host) Chain {
+// know about the host (confine.RealHost in production, with JoinedNamespace
+// set by create: see join_linux.go); opts go to the user namespace modifier
+// (userns.JoinNamespace for a container that joins another's namespaces: r
+// is then that container's range, and no second user namespace is added).
+func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, opts ...userns.ModifierOption) Chain {
 	return Chain{
-		confine.NewNamespaces(sink, host.IsHostNamespace),
+		confine.NewNamespaces(sink, host.IsHostNamespace).WithJoined(host.JoinedNamespace),
 		confine.NewHostPaths(cfg, sink, host.Resolve),
 		confine.NewDevices(cfg.Policy.AllowedDevices, sink, host.Device),
-		userns.NewModifier(r),
+		userns.NewModifier(r, opts...),
 		CgroupNamespace{},
 		NewPingGroupRange(r.Size),
 		confine.NewMasks(),

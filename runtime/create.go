@@ -76,6 +76,7 @@ func (rt *Runtime) Create() (int, error) {
 	code, err := rt.Engine.Run(rt.Argv.EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {
+		rt.recordInit(key, id, args)
 		return 0, nil
 	}
 	// The engine failed, or `run` has finished (and deleted the container):
@@ -100,33 +101,53 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 		return nil, err
 	}
 	c := Container{ID: id, EngineRoot: engineRoot, Bundle: bundle, Created: time.Now().UTC()}
+	store := rt.Store()
+	joins, err := rt.resolveJoins(spec, key)
+	if err != nil {
+		return nil, err
+	}
+	defer joins.Close()
 	r, fromSpec, err := userns.RangeFromSpec(spec)
 	if err != nil {
 		return nil, err
 	}
-	if !fromSpec {
+	owner := userns.Owner{EngineRoot: engineRoot, ID: id}
+	switch {
+	case joins.peer != nil:
+		// It joins the namespaces of another sysbox-lite container: its
+		// user namespace and range too.
+		if r, c.Allocated, err = rt.shareRange(joins, key, owner, r, fromSpec); err != nil {
+			return nil, fmt.Errorf("share the id range of container %s: %w", joins.peer.c.ID, err)
+		}
+		c.SharesWith = joins.peer.key
+	case !fromSpec:
 		alloc, err := rt.Allocator()
 		if err != nil {
 			return nil, err
 		}
-		if r, err = alloc.Allocate(key, userns.Owner{EngineRoot: engineRoot, ID: id}); err != nil {
+		if r, err = alloc.Allocate(key, owner); err != nil {
 			return nil, fmt.Errorf("allocate id range: %w", err)
 		}
 		c.Allocated = true
 	}
 	c.Range = r
-	store := rt.Store()
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
 	sink := audit.ForContainer(audit.File{Path: rt.Config.Policy.AuditLog, OnError: func(err error) {
 		rt.Log.WithError(err).Warn("audit log") // best effort: see package audit
 	}}, id, nil)
-	if err := DefaultChain(r, rt.Config, sink, confine.RealHost()).Modify(spec); err != nil {
+	host := confine.RealHost()
+	host.JoinedNamespace = joins.classify
+	chain := DefaultChain(r, rt.Config, sink, host, userns.JoinNamespace(joins.userPath(store.Path(key))))
+	if err := chain.Modify(spec); err != nil {
 		var refusal *confine.Refusal
 		if errors.As(err, &refusal) {
 			return nil, refusal // complete as it is: the caller shows it to the user
 		}
+		return nil, err
+	}
+	if err := joins.pin(store.Path(key), spec); err != nil {
 		return nil, err
 	}
 	plan, err := rootfs.NewPlan(spec.Mounts)
@@ -147,6 +168,6 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := FlushSpec(bundle, spec); err != nil {
 		return nil, err
 	}
-	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size}).Debug("container prepared")
+	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size, "sharesWith": c.SharesWith}).Debug("container prepared")
 	return original, nil
 }

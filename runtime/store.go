@@ -23,9 +23,17 @@ type Container struct {
 	EngineRoot string          `json:"engineRoot"`
 	Bundle     string          `json:"bundle"`
 	Range      userns.Range    `json:"range"`
-	Allocated  bool            `json:"allocated"` // the range came from the pool (not the spec)
+	Allocated  bool            `json:"allocated"` // the range is held in the pool under this key (allocated or shared), not taken from the spec
 	Assembly   rootfs.Assembly `json:"assembly"`
 	Created    time.Time       `json:"created"`
+	// SharesWith is the key of the sysbox-lite container whose user
+	// namespace (and range) this one joined; empty when it has its own.
+	SharesWith string `json:"sharesWith,omitempty"`
+	// InitPID and InitStart name the container's init process (its PID and
+	// start time, see userns.ProcessStartTime) once the engine has created
+	// it: how containers created later find its user namespace.
+	InitPID   int    `json:"initPid,omitempty"`
+	InitStart uint64 `json:"initStart,omitempty"`
 }
 
 // Store is the directory of per-container state.

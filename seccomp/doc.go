@@ -1,6 +1,20 @@
-// Package seccomp will hold the seccomp user-notification supervisor that
-// traps the mount family of syscalls (see DESIGN.md "Traps"). It is empty
-// until that milestone: today the mounts sysbox-lite makes on the host are
-// protected by the kernel's MNT_LOCKED, and mounts the engine makes inside
-// the container are not yet guarded.
+// Package seccomp keeps the mounts a container starts with immutable from
+// inside while letting it make (and undo) mounts of its own.
+//
+// The modifier (modifier.go) merges rules for the whole mount family into
+// the container's seccomp profile, fed by the registry (registry.go):
+// mount, umount2 and umount are sent to the per-container supervisor with
+// SCMP_ACT_NOTIFY; the new mount API (open_tree, move_mount, fsopen,
+// fsconfig, fsmount, fspick, mount_setattr) is answered ENOSYS by the
+// filter itself, as on a kernel that predates it, so every user of it
+// (libmount, systemd) falls back to mount(2), where the rules apply.
+//
+// The supervisor (`sysbox-lite supervise`, one per container) receives the
+// notify fd of init and of every exec'd process on the spec's
+// listenerPath (agent_linux.go), decides on copied arguments
+// (protect.go: which mounts are protected and why), and performs what it
+// allows itself, through a helper that enters the caller's namespaces,
+// root and cwd (helper_linux.go) but never its pid namespace. Only
+// propagation changes are answered CONTINUE: their meaning is fixed by the
+// flags, which the caller cannot change after the check.
 package seccomp

@@ -58,7 +58,47 @@ func (a *FileAllocator) Allocate(key string, owner Owner) (Range, error) {
 	return r, nil
 }
 
-// Release frees key's range; an unknown key is not an error.
+// ErrNotHeld is wrapped by the error Share returns when the key to share
+// with holds no range (its container is gone, or never had one of the pool).
+var ErrNotHeld = errors.New("holds no id range")
+
+// Share records an entry for key on withKey's slot and returns that range.
+// If key already shares that slot, its range is returned; if key holds
+// another slot, that is an error (a container cannot change ranges). Share
+// reclaims nothing: withKey's entry is used as long as it is there.
+func (a *FileAllocator) Share(key, withKey string, owner Owner) (Range, error) {
+	switch {
+	case key == "" || withKey == "":
+		return Range{}, errors.New("share id range: empty key")
+	case key == withKey:
+		return Range{}, fmt.Errorf("share id range: %q cannot share with itself", key)
+	}
+	var r Range
+	err := a.update(func(st *state) (bool, error) {
+		w := slices.IndexFunc(st.Entries, func(e Entry) bool { return e.Key == withKey })
+		if w < 0 {
+			return false, fmt.Errorf("share id range of %q: %w", withKey, ErrNotHeld)
+		}
+		with := st.Entries[w]
+		if i := slices.IndexFunc(st.Entries, func(e Entry) bool { return e.Key == key }); i >= 0 {
+			if st.Entries[i].Slot != with.Slot {
+				return false, fmt.Errorf("share id range of %q: %q already holds another range (%+v)", withKey, key, st.Entries[i].Range)
+			}
+			r = st.Entries[i].Range
+			return false, nil
+		}
+		r = with.Range
+		st.Entries = append(st.Entries, Entry{Key: key, Slot: with.Slot, Range: r, Owner: owner, Created: time.Now().UTC(), SharesWith: withKey})
+		return true, nil
+	})
+	if err != nil {
+		return Range{}, err
+	}
+	return r, nil
+}
+
+// Release frees key's range; an unknown key is not an error. A range that
+// other keys share stays theirs.
 func (a *FileAllocator) Release(key string) error {
 	return a.update(func(st *state) (bool, error) {
 		n := len(st.Entries)
@@ -89,7 +129,8 @@ func (a *FileAllocator) reclaim(st *state) bool {
 	return len(st.Entries) != n
 }
 
-// lowestFreeSlot returns the lowest slot below slots that no entry holds.
+// lowestFreeSlot returns the lowest slot below slots that no entry holds
+// (a shared slot is held as long as one of its entries is there).
 func lowestFreeSlot(entries []Entry, slots uint32) (uint32, bool) {
 	used := make(map[uint32]bool, len(entries))
 	for _, e := range entries {
@@ -155,9 +196,10 @@ func (a *FileAllocator) load() (state, error) {
 	return st, nil
 }
 
-// store writes st atomically, entries ordered by slot.
+// store writes st atomically, entries ordered by slot (the entries of a
+// shared slot in the order they were made).
 func (a *FileAllocator) store(st state) error {
-	slices.SortFunc(st.Entries, func(x, y Entry) int { return cmp.Compare(x.Slot, y.Slot) })
+	slices.SortStableFunc(st.Entries, func(x, y Entry) int { return cmp.Compare(x.Slot, y.Slot) })
 	data, err := encodeState(st)
 	if err != nil {
 		return err

@@ -138,17 +138,20 @@ func TestAllocateReclaimsStaleEntries(t *testing.T) {
 func TestLoadCorruptFile(t *testing.T) {
 	valid := `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536},"owner":{"engineRoot":"","id":""},"created":"2025-01-01T00:00:00Z"}]}`
 	tests := map[string]string{
-		"empty":          "",
-		"truncated":      valid[:len(valid)/2],
-		"not json":       "\x00\x01garbage",
-		"trailing data":  valid + "{}",
-		"wrong version":  `{"version":2,"entries":[]}`,
-		"unknown field":  `{"version":1,"entries":[],"extra":1}`,
-		"slot outside":   `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":4,"range":{"uid":1310720,"gid":2359296,"size":65536}}]}`,
-		"wrong range":    `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1,"gid":2097152,"size":65536}}]}`,
-		"duplicate slot": `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"b","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}}]}`,
-		"duplicate key":  `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"a","slot":1,"range":{"uid":1114112,"gid":2162688,"size":65536}}]}`,
-		"empty key":      `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}}]}`,
+		"empty":                                 "",
+		"truncated":                             valid[:len(valid)/2],
+		"not json":                              "\x00\x01garbage",
+		"trailing data":                         valid + "{}",
+		"wrong version":                         `{"version":2,"entries":[]}`,
+		"unknown field":                         `{"version":1,"entries":[],"extra":1}`,
+		"slot outside":                          `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":4,"range":{"uid":1310720,"gid":2359296,"size":65536}}]}`,
+		"wrong range":                           `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1,"gid":2097152,"size":65536}}]}`,
+		"duplicate slot":                        `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"b","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}}]}`,
+		"duplicate slot, shared and other slot": `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"b","slot":0,"range":{"uid":1114112,"gid":2162688,"size":65536},"sharesWith":"a"}]}`,
+		"two unshared on a shared slot":         `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"c","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536},"sharesWith":"a"},{"key":"b","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}}]}`,
+		"shares with itself":                    `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536},"sharesWith":"a"}]}`,
+		"duplicate key":                         `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"a","slot":1,"range":{"uid":1114112,"gid":2162688,"size":65536}}]}`,
+		"empty key":                             `{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}}]}`,
 	}
 	for name, content := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -14,4 +14,11 @@
 // file and every write replaces the state file atomically. A state file that
 // cannot be read, or that does not fit the configured pool, is an error and
 // is never reset silently.
+//
+// A container that joins the namespaces of another (--network=container:X,
+// a pod's sandbox) joins its user namespace too and shares its range:
+// FileAllocator.Share records an entry of its own on the same slot, and a
+// slot is free only once no entry holds it, whichever container goes first.
+// nsfile_linux.go identifies namespaces (device and inode of the nsfs file)
+// and the user namespace that owns one (ioctl NS_GET_USERNS).
 package userns

@@ -10,13 +10,35 @@ import (
 // MinSize is the smallest mapping sysbox-lite accepts: a full 16-bit ID space.
 const MinSize = 65536
 
-// Modifier puts the container in a new user namespace mapped to one range.
-// A spec that already carries mappings (dockerd's userns-remap) keeps them;
-// RangeFromSpec has vetted them before.
-type Modifier struct{ r Range }
+// Modifier puts the container in a new user namespace mapped to one range,
+// or, for a container that joins the namespaces of another sysbox-lite
+// container, in that container's user namespace (JoinNamespace). A spec that
+// already carries mappings (dockerd's userns-remap) keeps them; RangeFromSpec
+// has vetted them before.
+type Modifier struct {
+	r    Range
+	join string
+}
+
+// ModifierOption configures a Modifier.
+type ModifierOption func(*Modifier)
+
+// JoinNamespace makes the container join the user namespace at path, which
+// the caller has checked is mapped exactly to the modifier's range (runc
+// needs the mappings in the spec even when it joins: it does not write them,
+// but works out the container's root from them). An empty path is no option.
+func JoinNamespace(path string) ModifierOption {
+	return func(m *Modifier) { m.join = path }
+}
 
 // NewModifier returns the modifier for range r.
-func NewModifier(r Range) Modifier { return Modifier{r: r} }
+func NewModifier(r Range, opts ...ModifierOption) Modifier {
+	m := Modifier{r: r}
+	for _, o := range opts {
+		o(&m)
+	}
+	return m
+}
 
 // Name implements runtime.SpecModifier.
 func (Modifier) Name() string { return "user namespace" }
@@ -27,16 +49,19 @@ func (m Modifier) Modify(spec *specs.Spec) error {
 		spec.Linux = &specs.Linux{}
 	}
 	found := false
-	for _, ns := range spec.Linux.Namespaces {
+	for i, ns := range spec.Linux.Namespaces {
 		if ns.Type == specs.UserNamespace {
-			if ns.Path != "" {
-				return fmt.Errorf("joining the user namespace at %s is not supported", ns.Path)
+			if ns.Path != "" && m.join == "" {
+				return fmt.Errorf("joining the user namespace at %s is not supported: only that of another sysbox-lite container, which the runtime must have identified", ns.Path)
 			}
+			// A path the spec had is replaced by the caller's, which
+			// names the same namespace (the caller has checked that).
+			spec.Linux.Namespaces[i].Path = m.join
 			found = true
 		}
 	}
 	if !found {
-		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+		spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace, Path: m.join})
 	}
 	if len(spec.Linux.UIDMappings) > 0 || len(spec.Linux.GIDMappings) > 0 {
 		got, ok, err := RangeFromSpec(spec)

@@ -63,3 +63,35 @@ func TestRangeFromSpec(t *testing.T) {
 		})
 	}
 }
+
+func TestModifierJoins(t *testing.T) {
+	const pinned = "/run/sysbox-lite/c2.1234/ns/user"
+	// docker: no user namespace in the spec
+	s := &specs.Spec{Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: "/proc/42/ns/net"}}}}
+	require.NoError(t, NewModifier(r0, JoinNamespace(pinned)).Modify(s))
+	assert.Equal(t, []specs.LinuxNamespace{{Type: specs.NetworkNamespace, Path: "/proc/42/ns/net"}, {Type: specs.UserNamespace, Path: pinned}}, s.Linux.Namespaces)
+	assert.Equal(t, []specs.LinuxIDMapping{{HostID: 1048576, Size: 65536}}, s.Linux.UIDMappings, "runc needs the mappings even when it joins")
+	assert.Equal(t, []specs.LinuxIDMapping{{HostID: 2097152, Size: 65536}}, s.Linux.GIDMappings)
+	require.NoError(t, NewModifier(r0, JoinNamespace(pinned)).Modify(s), "idempotent")
+	assert.Len(t, s.Linux.Namespaces, 2)
+
+	// a spec that joins by path itself (CRI with user namespaces), or asks
+	// for a new one: the caller's path wins
+	for _, path := range []string{"/proc/42/ns/user", ""} {
+		s = &specs.Spec{Linux: &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.UserNamespace, Path: path}}}}
+		require.NoError(t, NewModifier(r0, JoinNamespace(pinned)).Modify(s))
+		assert.Equal(t, []specs.LinuxNamespace{{Type: specs.UserNamespace, Path: pinned}}, s.Linux.Namespaces)
+	}
+
+	// mappings that are not the joined range
+	s = &specs.Spec{Linux: &specs.Linux{
+		UIDMappings: []specs.LinuxIDMapping{{HostID: 300000, Size: 65536}},
+		GIDMappings: []specs.LinuxIDMapping{{HostID: 300000, Size: 65536}},
+	}}
+	assert.ErrorContains(t, NewModifier(r0, JoinNamespace(pinned)).Modify(s), "differ")
+
+	// an empty path is no option
+	s = &specs.Spec{Linux: &specs.Linux{}}
+	require.NoError(t, NewModifier(r0, JoinNamespace("")).Modify(s))
+	assert.Equal(t, []specs.LinuxNamespace{{Type: specs.UserNamespace}}, s.Linux.Namespaces)
+}

@@ -9,6 +9,11 @@ import (
 )
 
 // stateVersion is the version of the state file format.
+//
+// Shared entries (Entry.SharesWith) came later without a new version: a
+// file without them is unchanged, a reader that predates them refuses a
+// file with them (unknown field) rather than misreading it, and this reader
+// accepts both.
 const stateVersion = 1
 
 // state is the content of the allocator's state file.
@@ -26,8 +31,9 @@ func newState(pool Pool) state {
 }
 
 // decodeState parses a state file and checks it against pool: the version is
-// known, and every entry has a non-empty unique key and a unique slot of the
-// pool with exactly that slot's range. A state with no entries that was
+// known, and every entry has a non-empty unique key and a slot of the pool
+// with exactly that slot's range; entries share a slot only as checkEntries
+// allows. A state with no entries that was
 // written for another pool is taken over by pool; one with entries is an
 // error.
 func decodeState(data []byte, pool Pool) (state, error) {
@@ -59,10 +65,15 @@ func decodeState(data []byte, pool Pool) (state, error) {
 	return st, nil
 }
 
-// checkEntries reports the first entry that is not a distinct slot of pool.
+// checkEntries reports the first entry that breaks the invariants: keys are
+// non-empty and distinct; every slot is one of pool's, with exactly that
+// slot's range (so entries of one slot have the same range and entries of
+// different slots never overlap); a slot has at most one entry that is not
+// marked shared (the one that allocated it), and a shared entry does not
+// name itself.
 func checkEntries(entries []Entry, pool Pool) error {
 	keys := make(map[string]bool, len(entries))
-	slots := make(map[uint32]string, len(entries))
+	owners := make(map[uint32]string, len(entries)) // the unshared entry of each slot
 	for _, e := range entries {
 		switch {
 		case e.Key == "":
@@ -71,13 +82,17 @@ func checkEntries(entries []Entry, pool Pool) error {
 			return fmt.Errorf("key %q appears twice", e.Key)
 		case e.Slot >= pool.Slots:
 			return fmt.Errorf("entry %q: slot %d is outside the pool of %d slots", e.Key, e.Slot, pool.Slots)
-		case slots[e.Slot] != "":
-			return fmt.Errorf("entries %q and %q share slot %d", slots[e.Slot], e.Key, e.Slot)
 		case e.Range != pool.Range(e.Slot):
 			return fmt.Errorf("entry %q: range %+v does not match slot %d (%+v)", e.Key, e.Range, e.Slot, pool.Range(e.Slot))
+		case e.SharesWith == e.Key:
+			return fmt.Errorf("entry %q shares its slot with itself", e.Key)
+		case e.SharesWith == "" && owners[e.Slot] != "":
+			return fmt.Errorf("entries %q and %q share slot %d", owners[e.Slot], e.Key, e.Slot)
 		}
 		keys[e.Key] = true
-		slots[e.Slot] = e.Key
+		if e.SharesWith == "" {
+			owners[e.Slot] = e.Key
+		}
 	}
 	return nil
 }

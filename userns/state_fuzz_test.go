@@ -12,6 +12,8 @@ import (
 func FuzzLoadState(f *testing.F) {
 	pool := Pool{UIDStart: 1 << 20, GIDStart: 1 << 21, Slots: 8, SlotSize: 65536}
 	f.Add([]byte(`{"version":1,"entries":null}`))
+	f.Add([]byte(`{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"a","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536}},{"key":"b","slot":0,"range":{"uid":1048576,"gid":2097152,"size":65536},"sharesWith":"a"}]}`))
+	f.Add([]byte(`{"version":1,"poolUID":1048576,"poolGID":2097152,"slotSize":65536,"entries":[{"key":"b","slot":1,"range":{"uid":1114112,"gid":2162688,"size":65536},"sharesWith":"gone"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := decodeState(data, pool)
 		if err != nil {
@@ -31,7 +33,14 @@ func FuzzLoadState(f *testing.F) {
 			assert.Equal(t, pool.Range(e.Slot), e.Range)
 			assert.NotZero(t, e.Range.UID)
 			assert.NotZero(t, e.Range.GID)
+			assert.NotEqual(t, e.Key, e.SharesWith)
 			for _, o := range st.Entries[i+1:] {
+				if e.Slot == o.Slot {
+					// a shared slot: one range, at most one entry that allocated it
+					assert.Equal(t, e.Range, o.Range)
+					assert.True(t, e.SharesWith != "" || o.SharesWith != "", "%+v and %+v share a slot unmarked", e, o)
+					continue
+				}
 				assert.False(t, e.Range.Overlaps(o.Range), "%+v overlaps %+v", e, o)
 			}
 		}

@@ -6,7 +6,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sysbox-lite/sysbox-lite/internal/nsenter"
 	"github.com/sysbox-lite/sysbox-lite/runtime"
+	"github.com/sysbox-lite/sysbox-lite/seccomp"
 )
 
 // passThrough lists the engine commands sysbox-lite hands over unchanged.
@@ -36,6 +38,8 @@ func commands() []*cli.Command {
 		command("checkpoint", "not supported by sysbox-lite", unsupported),
 		command("restore", "not supported by sysbox-lite", unsupported),
 		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
+		hidden(command("supervise", "serve a container's seccomp listener (started by create)", supervise)),
+		hidden(command(seccomp.HelperCommand, "perform one trapped mount call inside a container (started by the supervisor)", mountHelper)),
 	}
 	for _, p := range passThrough {
 		cmds = append(cmds, command(p.name, p.usage+" (passed to the engine)", execEngine))
@@ -55,6 +59,25 @@ func command(name, usage string, action cli.ActionFunc) *cli.Command {
 			return action(c)
 		},
 	}
+}
+
+func hidden(c *cli.Command) *cli.Command {
+	c.Hidden = true
+	return c
+}
+
+func supervise(c *cli.Context) error {
+	if c.Args().Len() != 1 {
+		return fmt.Errorf("supervise needs the container's state directory")
+	}
+	return runtime.RunSupervisor(c.Args().First())
+}
+
+// mountHelper runs inside a container's namespaces and root: it must not
+// read anything of the host's by path (the config file would be the
+// container's).
+func mountHelper(*cli.Context) error {
+	return seccomp.RunHelper(os.Stdin, os.Stdout, nsenter.HostProc())
 }
 
 func withUsage(c *cli.Command, usage string) *cli.Command {

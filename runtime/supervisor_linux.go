@@ -1,0 +1,214 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/seccomp"
+)
+
+// File names in a container's state directory.
+const (
+	listenerName         = "seccomp.sock"
+	supervisorConfigName = "supervisor.json"
+	supervisorLogName    = "supervisor.log"
+)
+
+// ListenerPath is where a container's supervisor listens.
+func (s Store) ListenerPath(key string) string { return filepath.Join(s.Path(key), listenerName) }
+
+// SupervisorConfig is what create hands the supervisor.
+type SupervisorConfig struct {
+	ID        string        `json:"id"`
+	Masks     seccomp.Masks `json:"masks"`
+	AuditLog  string        `json:"auditLog"`
+	LogFormat string        `json:"logFormat"`
+	Debug     bool          `json:"debug"`
+}
+
+// Process identifies a process beyond its pid (which is reused): the start
+// time in clock ticks from /proc/PID/stat.
+type Process struct {
+	Pid   int    `json:"pid"`
+	Start uint64 `json:"start"`
+}
+
+// startSupervisor starts `sysbox-lite supervise DIR` detached (own session,
+// stdio on /dev/null) and waits until it listens.
+func (rt *Runtime) startSupervisor(dir string, cfg SupervisorConfig) (Process, error) {
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return Process{}, fmt.Errorf("encode supervisor config: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, supervisorConfigName), data, 0o600); err != nil {
+		return Process{}, fmt.Errorf("write supervisor config: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return Process{}, fmt.Errorf("find own binary: %w", err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return Process{}, fmt.Errorf("pipe: %w", err)
+	}
+	defer r.Close()
+	cmd := exec.Command(self, "supervise", dir)
+	cmd.ExtraFiles = []*os.File{w}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return Process{}, fmt.Errorf("start supervisor: %w", err)
+	}
+	w.Close()
+	pid := cmd.Process.Pid
+	go cmd.Wait() //nolint:errcheck // reaped if it dies while we wait; detached otherwise
+	ready := make(chan error, 1)
+	go func() {
+		line, err := bufio.NewReader(r).ReadString('\n')
+		if err != nil {
+			ready <- fmt.Errorf("supervisor did not start (see %s): %w", filepath.Join(dir, supervisorLogName), err)
+			return
+		}
+		if strings.TrimSpace(line) != "ready" {
+			ready <- fmt.Errorf("supervisor: %s", strings.TrimSpace(line))
+			return
+		}
+		ready <- nil
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			return Process{}, err
+		}
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		return Process{}, errors.New("supervisor did not get ready in 10s")
+	}
+	start, err := processStart(pid)
+	if err != nil {
+		return Process{}, err
+	}
+	return Process{Pid: pid, Start: start}, nil
+}
+
+// stopSupervisor ends a container's supervisor, if it is still the process
+// that was started (pids are reused).
+func stopSupervisor(p Process) error {
+	if p.Pid <= 0 {
+		return nil
+	}
+	if start, err := processStart(p.Pid); err != nil || start != p.Start {
+		return nil // already gone
+	}
+	_ = unix.Kill(p.Pid, unix.SIGTERM)
+	for i := 0; i < 100; i++ {
+		if start, err := processStart(p.Pid); err != nil || start != p.Start {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := unix.Kill(p.Pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("kill supervisor %d: %w", p.Pid, err)
+	}
+	return nil
+}
+
+// processStart reads a process's start time; an error means it is gone
+// (or a zombie, which is as good as gone).
+func processStart(pid int) (uint64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, errors.New("malformed stat")
+	}
+	fields := strings.Fields(s[i+1:])
+	if len(fields) < 20 || fields[0] == "Z" {
+		return 0, errors.New("gone")
+	}
+	return strconv.ParseUint(fields[19], 10, 64)
+}
+
+// RunSupervisor is `sysbox-lite supervise DIR`: it serves the container's
+// listener socket until SIGTERM. fd 3, when open, gets "ready\n" once it
+// listens (or the error that stopped it).
+func RunSupervisor(dir string) error {
+	readyPipe := os.NewFile(3, "ready")
+	fail := func(err error) error {
+		if readyPipe != nil {
+			fmt.Fprintln(readyPipe, err.Error())
+		}
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, supervisorConfigName))
+	if err != nil {
+		return fail(fmt.Errorf("read supervisor config: %w", err))
+	}
+	var cfg SupervisorConfig
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return fail(fmt.Errorf("decode supervisor config: %w", err))
+	}
+	log, err := supervisorLogger(dir, cfg)
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := seccomp.Listen(filepath.Join(dir, listenerName))
+	if err != nil {
+		return fail(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGTERM, unix.SIGINT)
+	defer stop()
+	sup := &seccomp.Supervisor{
+		Log: log.WithField("container", cfg.ID),
+		Audit: audit.ForContainer(audit.File{Path: cfg.AuditLog, OnError: func(err error) {
+			log.WithError(err).Warn("write the audit log")
+		}}, cfg.ID, time.Now),
+		Masks:  cfg.Masks,
+		Helper: seccomp.ExecHelper,
+	}
+	if readyPipe != nil {
+		fmt.Fprintln(readyPipe, "ready")
+		readyPipe.Close()
+	}
+	log.WithField("container", cfg.ID).Debug("supervisor listening")
+	err = sup.Serve(ctx, ln)
+	os.Remove(filepath.Join(dir, listenerName))
+	return err
+}
+
+func supervisorLogger(dir string, cfg SupervisorConfig) (*logrus.Logger, error) {
+	log := logrus.New()
+	f, err := os.OpenFile(filepath.Join(dir, supervisorLogName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open supervisor log: %w", err)
+	}
+	log.SetOutput(f)
+	if cfg.LogFormat == "json" {
+		log.SetFormatter(&logrus.JSONFormatter{})
+	} else {
+		log.SetFormatter(&logrus.TextFormatter{DisableColors: true})
+	}
+	if cfg.Debug {
+		log.SetLevel(logrus.DebugLevel)
+	}
+	return log, nil
+}

@@ -1,0 +1,365 @@
+package seccomp
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
+)
+
+// helper performs one trapped call inside the caller's namespaces, root and
+// cwd (entered by package nsenter before the Go runtime started). It
+// resolves every path once, to an fd, checks the rules on what the fd is,
+// and acts on the fd: a path swapped after the check changes nothing.
+type helper struct {
+	req  Request
+	proc *os.File // the host's /proc: this process is not in the container's pid namespace
+}
+
+// RunHelper reads a Request from in, performs it, and writes a Response.
+func RunHelper(in io.Reader, out io.Writer, hostProc *os.File) error {
+	if hostProc == nil {
+		return errors.New("mount helper: not started inside a container's namespaces")
+	}
+	var req Request
+	if err := json.NewDecoder(io.LimitReader(in, 16<<20)).Decode(&req); err != nil {
+		return fmt.Errorf("mount helper: decode request: %w", err)
+	}
+	h := helper{req: req, proc: hostProc}
+	return json.NewEncoder(out).Encode(h.run())
+}
+
+// refusal is a rule's "no" with the errno the caller gets.
+type refusal struct {
+	errno  unix.Errno
+	reason string
+}
+
+func (r *refusal) Error() string { return r.reason }
+
+func refuse(errno unix.Errno, format string, args ...any) error {
+	return &refusal{errno: errno, reason: fmt.Sprintf(format, args...)}
+}
+
+func (h helper) run() Response {
+	before, err := h.mounts()
+	if err != nil {
+		return Response{Errno: int(unix.EIO), Reason: err.Error()}
+	}
+	res, err := h.perform(before)
+	if err != nil {
+		var r *refusal
+		if errors.As(err, &r) {
+			return Response{Errno: int(r.errno), Reason: r.reason}
+		}
+		var errno unix.Errno
+		if errors.As(err, &errno) {
+			return Response{Errno: int(errno), Reason: err.Error()}
+		}
+		return Response{Errno: int(unix.EINVAL), Reason: err.Error()}
+	}
+	after, err := h.mounts()
+	if err != nil {
+		return res
+	}
+	res.Owned, res.Gone = diffIDs(before, after)
+	return res
+}
+
+func diffIDs(before, after []*mountinfo.Info) (added, gone []int) {
+	was := map[int]bool{}
+	for _, m := range before {
+		was[m.ID] = true
+	}
+	is := map[int]bool{}
+	for _, m := range after {
+		is[m.ID] = true
+		if !was[m.ID] {
+			added = append(added, m.ID)
+		}
+	}
+	for _, m := range before {
+		if !is[m.ID] {
+			gone = append(gone, m.ID)
+		}
+	}
+	return added, gone
+}
+
+// mounts reads this process's mount table: the caller's namespace, paths
+// relative to the caller's root.
+func (h helper) mounts() ([]*mountinfo.Info, error) {
+	fd, err := unix.Openat(int(h.proc.Fd()), "self/mountinfo", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open mountinfo: %w", err)
+	}
+	f := os.NewFile(uintptr(fd), "mountinfo")
+	defer f.Close()
+	return mountinfo.GetMountsFromReader(f, nil)
+}
+
+// open resolves a path of the caller's, relative to its cwd and root.
+func open(path string, follow bool) (int, error) {
+	flags := unix.O_PATH | unix.O_CLOEXEC
+	if !follow {
+		flags |= unix.O_NOFOLLOW
+	}
+	fd, err := unix.Open(path, flags, 0)
+	if err != nil {
+		return -1, err
+	}
+	return fd, nil
+}
+
+// fdPath names an fd for the path-based calls (umount2, mount(2)). It is
+// relative to the host's /proc, which perform makes the cwd once every path
+// of the caller has been resolved.
+func fdPath(fd int) string { return fmt.Sprintf("self/fd/%d", fd) }
+
+func (h helper) enterProc() error {
+	if err := unix.Fchdir(int(h.proc.Fd())); err != nil {
+		return fmt.Errorf("chdir to /proc: %w", err)
+	}
+	return nil
+}
+
+func (h helper) perform(mounts []*mountinfo.Info) (Response, error) {
+	c := h.req.Call
+	rules := h.req.Protection.Rules()
+	if c.Syscall == "umount2" {
+		return Response{}, h.umount(rules, mounts)
+	}
+	switch kindOf(c.Flags) {
+	case kindReconfigure, kindRemount:
+		return Response{}, h.remount(rules, mounts)
+	case kindBind:
+		return Response{}, h.bind(rules, mounts)
+	case kindMove:
+		return Response{}, h.move(rules, mounts)
+	case kindPropagation:
+		return Response{}, h.propagation()
+	}
+	return h.newMount()
+}
+
+func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
+	c := h.req.Call
+	fd, err := open(c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	m, isRoot, err := mountOfFd(fd, mounts)
+	if err != nil {
+		return err
+	}
+	if !isRoot {
+		return unix.EINVAL
+	}
+	if err := rules.CanDetach(m); err != nil {
+		return refuse(unix.EPERM, "umount %s refused: %v", c.Target, err)
+	}
+	if err := h.enterProc(); err != nil {
+		return err
+	}
+	return unix.Unmount(fdPath(fd), int(c.Flags&^unix.UMOUNT_NOFOLLOW))
+}
+
+func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
+	c := h.req.Call
+	fd, err := open(c.Target, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	m, isRoot, err := mountOfFd(fd, mounts)
+	if err != nil {
+		return err
+	}
+	if !isRoot {
+		return unix.EINVAL
+	}
+	if err := rules.CanReconfigure(m, wantRestrictions(c.Flags)); err != nil {
+		return refuse(unix.EPERM, "remount %s refused: %v", c.Target, err)
+	}
+	if err := h.enterProc(); err != nil {
+		return err
+	}
+	return unix.Mount(c.Source, fdPath(fd), c.FSType, uintptr(c.Flags), c.Data)
+}
+
+func (h helper) move(rules Rules, mounts []*mountinfo.Info) error {
+	c := h.req.Call
+	src, err := open(c.Source, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(src)
+	m, isRoot, err := mountOfFd(src, mounts)
+	if err != nil {
+		return err
+	}
+	if !isRoot {
+		return unix.EINVAL
+	}
+	if err := rules.CanDetach(m); err != nil {
+		return refuse(unix.EPERM, "move of %s refused: %v", c.Source, err)
+	}
+	dst, err := open(c.Target, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dst)
+	return unix.MoveMount(src, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
+	c := h.req.Call
+	src, err := open(c.Source, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(src)
+	m, _, err := mountOfFd(src, mounts)
+	if err != nil {
+		return err
+	}
+	recursive := c.Flags&unix.MS_REC != 0
+	if !recursive {
+		where, err := h.readlinkFd(src)
+		// A bind without the masks below it would show what they hide:
+		// take them along, as the kernel does for locked mounts.
+		if err != nil || rules.HidesBelow(m, where, mounts) {
+			recursive = true
+		}
+	}
+	dst, err := open(c.Target, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(dst)
+	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+	}
+	tree, err := unix.OpenTree(src, "", uint(flags))
+	if err != nil {
+		return err
+	}
+	defer unix.Close(tree)
+	return unix.MoveMount(tree, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+func (h helper) readlinkFd(fd int) (string, error) {
+	buf := make([]byte, 4096)
+	n, err := unix.Readlinkat(int(h.proc.Fd()), fdPath(fd), buf)
+	if err != nil {
+		return "", err
+	}
+	return string(buf[:n]), nil
+}
+
+func (h helper) propagation() error {
+	c := h.req.Call
+	fd, err := open(c.Target, true)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := h.enterProc(); err != nil {
+		return err
+	}
+	return unix.Mount("", fdPath(fd), "", uintptr(c.Flags), "")
+}
+
+// newMount makes a new filesystem with the new mount API (so that the
+// caller's paths in the options, like overlay's lowerdir, resolve against
+// its cwd as they would for mount(2)), attaches it at the target fd, and
+// re-applies the container's masks on a new procfs or sysfs.
+func (h helper) newMount() (Response, error) {
+	c := h.req.Call
+	if !c.HasFSType || c.FSType == "" {
+		return Response{}, unix.EINVAL
+	}
+	dst, err := open(c.Target, true)
+	if err != nil {
+		return Response{}, err
+	}
+	defer unix.Close(dst)
+	fsfd, err := unix.Fsopen(c.FSType, unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return Response{}, err
+	}
+	defer unix.Close(fsfd)
+	if c.HasSource && c.Source != "" {
+		if err := unix.FsconfigSetString(fsfd, "source", c.Source); err != nil {
+			return Response{}, err
+		}
+	}
+	if c.FSType == "proc" {
+		// A procfs shows the pid namespace of whoever mounts it; the helper
+		// is not in the caller's (it must never appear there), so it names
+		// the namespace explicitly.
+		ns, err := unix.Openat(int(h.proc.Fd()), fmt.Sprintf("%d/ns/pid", c.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return Response{}, err
+		}
+		err = unix.FsconfigSetFd(fsfd, "pidns", ns)
+		unix.Close(ns)
+		if err != nil {
+			return Response{}, err
+		}
+	}
+	for _, f := range superblockFlags(c.Flags) {
+		if err := unix.FsconfigSetFlag(fsfd, f); err != nil {
+			return Response{}, err
+		}
+	}
+	if c.HasData {
+		for _, opt := range splitOptions(c.Data) {
+			k, v, hasValue := strings.Cut(opt, "=")
+			if hasValue {
+				err = unix.FsconfigSetString(fsfd, k, v)
+			} else {
+				err = unix.FsconfigSetFlag(fsfd, k)
+			}
+			if err != nil {
+				return Response{}, err
+			}
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return Response{}, err
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(mountAttrs(c.Flags)))
+	if err != nil {
+		return Response{}, err
+	}
+	defer unix.Close(mfd)
+	if err := unix.MoveMount(mfd, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return Response{}, err
+	}
+	switch c.FSType {
+	case "proc":
+		return h.applyMasks("/proc/", dst)
+	case "sysfs":
+		return h.applyMasks("/sys/", dst)
+	}
+	return Response{}, nil
+}
+
+// splitOptions splits mount data at commas, as the kernel does for mount(2).
+func splitOptions(data string) []string {
+	var out []string
+	for _, o := range strings.Split(data, ",") {
+		if o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package seccomp
+
+import (
+	"errors"
+	"path"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// applyMasks makes, over a procfs or sysfs the caller just mounted at dst,
+// the masks and read-only paths its original has (prefix is "/proc/" or
+// "/sys/"), so that a new mount never shows more than the original does. It
+// returns the identities of the masks, which are then protected.
+func (h helper) applyMasks(prefix string, dst int) (Response, error) {
+	where, err := h.readlinkFd(dst)
+	if err != nil {
+		return Response{}, err
+	}
+	var made []string
+	for _, p := range h.req.Masks.Masked {
+		if rel, ok := strings.CutPrefix(p, prefix); ok {
+			done, err := maskPath(dst, rel)
+			if err != nil {
+				return Response{}, err
+			}
+			if done {
+				made = append(made, path.Join(where, rel))
+			}
+		}
+	}
+	for _, p := range h.req.Masks.ReadOnly {
+		if rel, ok := strings.CutPrefix(p, prefix); ok {
+			done, err := readonlyPath(dst, rel)
+			if err != nil {
+				return Response{}, err
+			}
+			if done {
+				made = append(made, path.Join(where, rel))
+			}
+		}
+	}
+	after, err := h.mounts()
+	if err != nil {
+		return Response{}, err
+	}
+	isMade := map[string]bool{}
+	for _, m := range made {
+		isMade[m] = true
+	}
+	var res Response
+	for _, m := range after {
+		if isMade[m.Mountpoint] {
+			res.Masks = append(res.Masks, IdentityOf(m))
+		}
+	}
+	return res, nil
+}
+
+// maskPath hides dst/rel: an empty read-only tmpfs over a directory, the
+// container's /dev/null over a file. A path the new mount lacks is fine.
+func maskPath(dst int, rel string) (bool, error) {
+	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return false, err
+	}
+	var tree int
+	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+		tree, err = emptyTmpfs()
+	} else {
+		tree, err = unix.OpenTree(unix.AT_FDCWD, "/dev/null", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(tree)
+	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+func emptyTmpfs() (int, error) {
+	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(fsfd)
+	if err := unix.FsconfigSetString(fsfd, "size", "0"); err != nil {
+		return -1, err
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return -1, err
+	}
+	return unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_RDONLY)
+}
+
+// readonlyPath stacks a read-only copy of dst/rel (with what is mounted
+// below it) over itself.
+func readonlyPath(dst int, rel string) (bool, error) {
+	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(fd)
+	tree, err := unix.OpenTree(fd, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(tree)
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC}
+	if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
+		return false, err
+	}
+	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}

@@ -1,0 +1,76 @@
+package seccomp
+
+import (
+	"slices"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// enosys is the errno the filter returns for the new mount API.
+const enosys = 38
+
+// Architectures are the ABIs a container on x86_64 can make syscalls with;
+// the rules must cover each (a syscall number means something else in each).
+var architectures = []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}
+
+// Modifier merges the mount-family rules into the spec's seccomp profile
+// (creating one that allows everything else if there is none) and points
+// the engine at the supervisor's socket.
+type Modifier struct {
+	listener string
+	metadata string
+}
+
+// NewModifier returns the modifier for a supervisor listening at listener;
+// metadata is handed to it by the engine with every fd.
+func NewModifier(listener, metadata string) Modifier {
+	return Modifier{listener: listener, metadata: metadata}
+}
+
+// Name implements runtime.SpecModifier.
+func (Modifier) Name() string { return "seccomp mount traps" }
+
+// Modify implements runtime.SpecModifier.
+func (m Modifier) Modify(spec *specs.Spec) error {
+	if spec.Linux == nil {
+		spec.Linux = &specs.Linux{}
+	}
+	sc := spec.Linux.Seccomp
+	if sc == nil {
+		sc = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
+		spec.Linux.Seccomp = sc
+	}
+	for _, a := range architectures {
+		if !slices.Contains(sc.Architectures, a) {
+			sc.Architectures = append(sc.Architectures, a)
+		}
+	}
+	trapped := map[string]bool{}
+	for _, t := range Traps() {
+		trapped[t.Name] = true
+	}
+	// A name may appear in one rule only: the caller's own rules for the
+	// family (docker allows mount and umount2 to CAP_SYS_ADMIN holders) give
+	// way to ours.
+	kept := sc.Syscalls[:0]
+	for _, r := range sc.Syscalls {
+		names := r.Names[:0:0]
+		for _, n := range r.Names {
+			if !trapped[n] {
+				names = append(names, n)
+			}
+		}
+		if len(names) > 0 {
+			r.Names = names
+			kept = append(kept, r)
+		}
+	}
+	errno := uint(enosys)
+	sc.Syscalls = append(kept,
+		specs.LinuxSyscall{Names: Names(Notify), Action: specs.ActNotify},
+		specs.LinuxSyscall{Names: Names(NoSys), Action: specs.ActErrno, ErrnoRet: &errno},
+	)
+	sc.ListenerPath = m.listener
+	sc.ListenerMetadata = m.metadata
+	return nil
+}

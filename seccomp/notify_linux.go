@@ -1,0 +1,221 @@
+package seccomp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	libseccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/audit"
+)
+
+// capSysAdmin is CAP_SYS_ADMIN's bit in /proc/PID/status CapEff.
+const capSysAdmin = 21
+
+// helperTimeout bounds one performed call.
+const helperTimeout = 10 * time.Second
+
+// loop answers the notifications of one fd until every process using its
+// filter is gone (the fd hangs up) or ctx ends.
+func (s *Supervisor) loop(ctx context.Context, fd int) {
+	defer unix.Close(fd)
+	for ctx.Err() == nil {
+		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		if _, err := unix.Poll(pfd, 1000); err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			s.Log.WithError(err).Warn("poll notify fd")
+			return
+		}
+		if pfd[0].Revents&unix.POLLIN == 0 {
+			if pfd[0].Revents&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
+				return
+			}
+			continue
+		}
+		req, err := libseccomp.NotifReceive(libseccomp.ScmpFd(fd))
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EINTR) {
+				continue // the caller died before we read it
+			}
+			s.Log.WithError(err).Warn("receive notification")
+			continue
+		}
+		go func() {
+			resp := s.answer(ctx, fd, req)
+			if err := libseccomp.NotifRespond(libseccomp.ScmpFd(fd), resp); err != nil && !errors.Is(err, unix.ENOENT) {
+				s.Log.WithError(err).Debug("respond to notification")
+			}
+		}()
+	}
+}
+
+func deny(id uint64, errno unix.Errno) *libseccomp.ScmpNotifResp {
+	return &libseccomp.ScmpNotifResp{ID: id, Error: int32(errno)}
+}
+
+// answer decides on one trapped call.
+func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNotifReq) *libseccomp.ScmpNotifResp {
+	name, err := req.Data.Syscall.GetNameByArch(req.Data.Arch)
+	if err != nil {
+		return deny(req.ID, unix.ENOSYS)
+	}
+	call, err := copyCall(name, req)
+	if err != nil {
+		s.Log.WithError(err).WithField("syscall", name).Debug("copy arguments")
+		return deny(req.ID, unix.EFAULT)
+	}
+	// What was read from the caller's memory is only meaningful if the
+	// caller is still the one that made this call.
+	if err := libseccomp.NotifIDValid(libseccomp.ScmpFd(fd), req.ID); err != nil {
+		return deny(req.ID, unix.ENOENT)
+	}
+	if !hasCap(call.Pid, capSysAdmin) {
+		return deny(req.ID, unix.EPERM) // what the kernel says to a caller without CAP_SYS_ADMIN
+	}
+	prot := s.protection()
+	if prot == nil {
+		return deny(req.ID, unix.EPERM)
+	}
+	if call.Syscall == "mount" && kindOf(call.Flags) == kindPropagation {
+		// CONTINUE is safe here: the flags are in a register the caller
+		// cannot change, and with them the kernel only changes the
+		// propagation type of whatever the target names, which grants
+		// nothing (no mount is made, moved, removed or weakened).
+		return &libseccomp.ScmpNotifResp{ID: req.ID, Flags: libseccomp.NotifRespFlagContinue}
+	}
+	if reason := quickRefusal(call, prot.Rules()); reason != "" {
+		s.denied(call, reason)
+		return deny(req.ID, unix.EPERM)
+	}
+	hctx, cancel := context.WithTimeout(ctx, helperTimeout)
+	defer cancel()
+	res, err := s.Helper(hctx, Request{Call: call, Protection: prot.Snapshot(), Masks: s.Masks})
+	if err != nil {
+		s.Log.WithError(err).WithField("call", describe(call)).Warn("mount helper failed")
+		return deny(req.ID, unix.EPERM)
+	}
+	prot.Forget(res.Gone)
+	prot.Update(res.Owned, res.Masks)
+	if res.Errno != 0 {
+		if res.Errno == int(unix.EPERM) && res.Reason != "" {
+			s.denied(call, res.Reason)
+		}
+		return deny(req.ID, unix.Errno(res.Errno))
+	}
+	return &libseccomp.ScmpNotifResp{ID: req.ID}
+}
+
+func (s *Supervisor) denied(call Call, reason string) {
+	s.Log.WithField("call", describe(call)).Info("denied: " + reason)
+	s.Audit.Record(audit.Event{Asked: describe(call), Rule: audit.RuleMounts, Verdict: audit.Denied, Reason: reason})
+}
+
+func describe(c Call) string {
+	if c.Syscall == "umount2" {
+		return fmt.Sprintf("umount2(%q, %#x) by pid %d", c.Target, c.Flags, c.Pid)
+	}
+	return fmt.Sprintf("mount(%q, %q, %q, %#x, %q) by pid %d", c.Source, c.Target, c.FSType, c.Flags, c.Data, c.Pid)
+}
+
+// copyCall copies a trapped call's arguments out of the caller's memory.
+func copyCall(name string, req *libseccomp.ScmpNotifReq) (Call, error) {
+	c := Call{Pid: int(req.Pid)}
+	a := req.Data.Args
+	mem, err := openMemory(c.Pid)
+	if err != nil {
+		return c, err
+	}
+	defer mem.Close()
+	switch name {
+	case "mount":
+		c.Syscall = "mount"
+		if c.Source, c.HasSource, err = mem.String(a[0]); err != nil {
+			return c, err
+		}
+		if c.Target, _, err = mem.String(a[1]); err != nil {
+			return c, err
+		}
+		if c.FSType, c.HasFSType, err = mem.String(a[2]); err != nil {
+			return c, err
+		}
+		c.Flags = a[3]
+		if c.Data, c.HasData, err = mem.String(a[4]); err != nil {
+			return c, err
+		}
+	case "umount2", "umount":
+		c.Syscall = "umount2"
+		if c.Target, _, err = mem.String(a[0]); err != nil {
+			return c, err
+		}
+		if name == "umount2" {
+			c.Flags = a[1]
+		}
+	default:
+		return c, fmt.Errorf("%s is not handled", name)
+	}
+	return c, nil
+}
+
+// hasCap reports whether pid's effective set has capability bit.
+func hasCap(pid, bit int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return err == nil && caps&(1<<bit) != 0
+		}
+	}
+	return false
+}
+
+// quickRefusal refuses without a helper what the rules clearly refuse
+// (a denied call should cost microseconds). Anything it cannot judge from
+// outside, or allows, goes to the helper, which decides again on fds.
+func quickRefusal(c Call, r Rules) string {
+	var path string
+	var follow bool
+	switch {
+	case c.Syscall == "umount2":
+		path, follow = c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0
+	case kindOf(c.Flags) == kindMove:
+		path, follow = c.Source, true
+	case kindOf(c.Flags) == kindRemount || kindOf(c.Flags) == kindReconfigure:
+		path, follow = c.Target, true
+	default:
+		return ""
+	}
+	fd, err := openInCaller(c.Pid, path, follow)
+	if err != nil {
+		return ""
+	}
+	defer unix.Close(fd)
+	mounts, err := callerMounts(c.Pid)
+	if err != nil {
+		return ""
+	}
+	m, isRoot, err := mountOfFd(fd, mounts)
+	if err != nil || !isRoot {
+		return ""
+	}
+	if c.Syscall == "umount2" || kindOf(c.Flags) == kindMove {
+		if err := r.CanDetach(m); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	if err := r.CanReconfigure(m, wantRestrictions(c.Flags)); err != nil {
+		return err.Error()
+	}
+	return ""
+}
