@@ -339,7 +339,8 @@ func (s *suite) readAllocEntries() ([]allocEntry, error) {
 	return st.Entries, nil
 }
 
-// stateDirs lists the per-container directories in the state dir.
+// stateDirs lists the per-container directories in the state dir, and the
+// supervisors' listener sockets left in its "sock" directory.
 func (s *suite) stateDirs() ([]string, error) {
 	entries, err := os.ReadDir(s.stateDir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -350,9 +351,16 @@ func (s *suite) stateDirs() ([]string, error) {
 	}
 	var dirs []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() && e.Name() != "sock" {
 			dirs = append(dirs, e.Name())
 		}
+	}
+	socks, err := os.ReadDir(filepath.Join(s.stateDir, "sock"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for _, e := range socks {
+		dirs = append(dirs, filepath.Join("sock", e.Name()))
 	}
 	return dirs, nil
 }

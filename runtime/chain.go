@@ -4,6 +4,7 @@ import (
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/config"
 	"github.com/sysbox-lite/sysbox-lite/confine"
+	"github.com/sysbox-lite/sysbox-lite/seccomp"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
 
@@ -18,8 +19,9 @@ import (
 //  2. the user namespace and its mappings, then the cgroup namespace, then
 //     the sysctls that depend on the mapping;
 //  3. what is kept in force whatever the spec says: masked and read-only
-//     paths, then the seccomp baseline (last, so that later modifiers that
-//     add rules to the profile, like the mount-family trap, find it in place).
+//     paths, then the seccomp baseline, then the mount-family traps (last:
+//     they merge into whatever profile the baseline left, and point the
+//     engine at the supervisor listening at listener).
 //
 // cfg supplies the policy, and the paths of sysbox-lite's own state that no
 // container may bind-mount; sink receives the refusals (already bound to the
@@ -28,7 +30,7 @@ import (
 // set by create: see join_linux.go); opts go to the user namespace modifier
 // (userns.JoinNamespace for a container that joins another's namespaces: r
 // is then that container's range, and no second user namespace is added).
-func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, opts ...userns.ModifierOption) Chain {
+func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, listener string, opts ...userns.ModifierOption) Chain {
 	return Chain{
 		confine.NewNamespaces(sink, host.IsHostNamespace).WithJoined(host.JoinedNamespace),
 		confine.NewHostPaths(cfg, sink, host.Resolve),
@@ -38,5 +40,6 @@ func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confi
 		NewPingGroupRange(r.Size),
 		confine.NewMasks(),
 		confine.NewSeccomp(),
+		seccomp.NewModifier(listener, ""),
 	}
 }

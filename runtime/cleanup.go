@@ -17,6 +17,14 @@ func (rt *Runtime) cleanup(key string) error {
 		rt.Log.WithError(err).Warn("cleanup: unreadable container state, removing it")
 	}
 	var errs []error
+	if ok {
+		if err := stopSupervisor(c.Supervisor); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := os.Remove(store.ListenerPath(key)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		errs = append(errs, fmt.Errorf("remove listener socket: %w", err))
+	}
 	if ok && c.Assembly.Root != "" {
 		err = rootfs.Teardown(c.Assembly)
 	} else {

@@ -139,7 +139,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	}}, id, nil)
 	host := confine.RealHost()
 	host.JoinedNamespace = joins.classify
-	chain := DefaultChain(r, rt.Config, sink, host, userns.JoinNamespace(joins.userPath(store.Path(key))))
+	chain := DefaultChain(r, rt.Config, sink, host, store.ListenerPath(key), userns.JoinNamespace(joins.userPath(store.Path(key))))
 	if err := chain.Modify(spec); err != nil {
 		var refusal *confine.Refusal
 		if errors.As(err, &refusal) {
@@ -163,6 +163,12 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 		return nil, err
 	}
 	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
+		return nil, err
+	}
+	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec)); err != nil {
+		return nil, err
+	}
+	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
 	if err := FlushSpec(bundle, spec); err != nil {

@@ -55,7 +55,7 @@ func transform(t *testing.T, spec *specs.Spec) rootfs.Plan {
 
 func transformAudited(t *testing.T, spec *specs.Spec, sink audit.Sink) rootfs.Plan {
 	t.Helper()
-	require.NoError(t, DefaultChain(goldenRange, config.Default(), sink, goldenHost).Modify(spec))
+	require.NoError(t, DefaultChain(goldenRange, config.Default(), sink, goldenHost, "/run/sysbox-lite/KEY/seccomp.sock").Modify(spec))
 	plan, err := rootfs.NewPlan(spec.Mounts)
 	require.NoError(t, err)
 	require.NoError(t, rootfs.NewModifier("/run/sysbox-lite/KEY/rootfs", plan, nil).Modify(spec))
@@ -259,13 +259,21 @@ func checkSeccomp(t *testing.T, spec *specs.Spec) {
 			assert.NotContains(t, r.Names, n, "%s is not let through by a %s rule", n, r.Action)
 		}
 	}
+	// The mount-family traps come last, and point at the supervisor.
+	n := len(sc.Syscalls)
+	require.GreaterOrEqual(t, n, 2)
+	assert.Equal(t, specs.ActNotify, sc.Syscalls[n-2].Action)
+	assert.Equal(t, []string{"mount", "umount2", "umount"}, sc.Syscalls[n-2].Names)
+	assert.Equal(t, specs.ActErrno, sc.Syscalls[n-1].Action)
+	assert.Contains(t, sc.Syscalls[n-1].Names, "mount_setattr")
+	assert.Equal(t, "/run/sysbox-lite/KEY/seccomp.sock", sc.ListenerPath)
+	assert.Equal(t, []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}, sc.Architectures[:3])
 	if sc.DefaultAction == specs.ActAllow {
-		last := sc.Syscalls[len(sc.Syscalls)-1]
+		last := sc.Syscalls[n-3]
 		assert.Equal(t, specs.ActErrno, last.Action)
 		require.NotNil(t, last.ErrnoRet)
 		assert.EqualValues(t, 1, *last.ErrnoRet, "EPERM")
 		assert.ElementsMatch(t, baseline, last.Names)
-		assert.Equal(t, []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}, sc.Architectures)
 	} else {
 		assert.Equal(t, specs.ActErrno, sc.DefaultAction, "docker's profile keeps its default")
 	}
@@ -279,7 +287,7 @@ func TestChainRefusalIsARefusal(t *testing.T) {
 	require.NoError(t, err)
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/s", Type: "bind", Source: "/var/run/docker.sock", Options: []string{"rbind"}})
 	var events audit.Memory
-	err = DefaultChain(goldenRange, config.Default(), audit.ForContainer(&events, "c1", nil), goldenHost).Modify(spec)
+	err = DefaultChain(goldenRange, config.Default(), audit.ForContainer(&events, "c1", nil), goldenHost, "/run/sysbox-lite/KEY/seccomp.sock").Modify(spec)
 	var refusal *confine.Refusal
 	require.ErrorAs(t, err, &refusal)
 	assert.Equal(t, "sysbox-lite: bind mount of /var/run/docker.sock (which is /run/docker.sock) is refused: it is the container engine's socket (allow it in /etc/sysbox-lite/config.toml [policy] allowed_mounts)", refusal.Error())

@@ -34,6 +34,8 @@ type Container struct {
 	// it: how containers created later find its user namespace.
 	InitPID   int    `json:"initPid,omitempty"`
 	InitStart uint64 `json:"initStart,omitempty"`
+	// Supervisor is the container's seccomp supervisor process.
+	Supervisor Process `json:"supervisor,omitempty"`
 }
 
 // Store is the directory of per-container state.
@@ -66,6 +68,9 @@ func (s Store) Init() error {
 	}
 	if err := os.Chmod(s.Dir, 0o711); err != nil {
 		return fmt.Errorf("chmod state directory: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Join(s.Dir, socketDir), 0o700); err != nil {
+		return fmt.Errorf("create socket directory: %w", err)
 	}
 	return makePrivateMount(s.Dir)
 }
@@ -105,7 +110,7 @@ func (s Store) Keys() ([]string, error) {
 	}
 	var keys []string
 	for _, e := range entries {
-		if e.IsDir() {
+		if e.IsDir() && e.Name() != socketDir {
 			keys = append(keys, e.Name())
 		}
 	}

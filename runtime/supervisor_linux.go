@@ -3,6 +3,8 @@ package runtime
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,31 +12,38 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/seccomp"
+	"github.com/sysbox-lite/sysbox-lite/userns"
 )
 
 // File names in a container's state directory.
 const (
-	listenerName         = "seccomp.sock"
+	socketDir            = "sock"
 	supervisorConfigName = "supervisor.json"
 	supervisorLogName    = "supervisor.log"
 )
 
-// ListenerPath is where a container's supervisor listens.
-func (s Store) ListenerPath(key string) string { return filepath.Join(s.Path(key), listenerName) }
+// ListenerPath is where a container's supervisor listens. A unix socket
+// path must fit in 108 bytes, which a state directory named after a
+// 64-character container ID may not: sockets get a short name of their own.
+func (s Store) ListenerPath(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return filepath.Join(s.Dir, socketDir, hex.EncodeToString(sum[:8])+".sock")
+}
 
 // SupervisorConfig is what create hands the supervisor.
 type SupervisorConfig struct {
 	ID        string        `json:"id"`
+	Listener  string        `json:"listener"`
 	Masks     seccomp.Masks `json:"masks"`
 	AuditLog  string        `json:"auditLog"`
 	LogFormat string        `json:"logFormat"`
@@ -46,6 +55,22 @@ type SupervisorConfig struct {
 type Process struct {
 	Pid   int    `json:"pid"`
 	Start uint64 `json:"start"`
+}
+
+// supervisorConfig is what the supervisor of a container needs from its
+// final spec and from this invocation.
+func (rt *Runtime) supervisorConfig(id, listener string, spec *specs.Spec) SupervisorConfig {
+	cfg := SupervisorConfig{
+		ID:        id,
+		Listener:  listener,
+		AuditLog:  rt.Config.Policy.AuditLog,
+		LogFormat: rt.Argv.GlobalValue("log-format"),
+		Debug:     rt.Argv.GlobalBool("debug"),
+	}
+	if spec.Linux != nil {
+		cfg.Masks = seccomp.Masks{Masked: spec.Linux.MaskedPaths, ReadOnly: spec.Linux.ReadonlyPaths}
+	}
+	return cfg
 }
 
 // startSupervisor starts `sysbox-lite supervise DIR` detached (own session,
@@ -132,20 +157,14 @@ func stopSupervisor(p Process) error {
 // processStart reads a process's start time; an error means it is gone
 // (or a zombie, which is as good as gone).
 func processStart(pid int) (uint64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	state, start, err := userns.ProcessStat(pid)
 	if err != nil {
 		return 0, err
 	}
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, errors.New("malformed stat")
+	if state == 'Z' {
+		return 0, errors.New("zombie")
 	}
-	fields := strings.Fields(s[i+1:])
-	if len(fields) < 20 || fields[0] == "Z" {
-		return 0, errors.New("gone")
-	}
-	return strconv.ParseUint(fields[19], 10, 64)
+	return start, nil
 }
 
 // RunSupervisor is `sysbox-lite supervise DIR`: it serves the container's
@@ -171,7 +190,7 @@ func RunSupervisor(dir string) error {
 	if err != nil {
 		return fail(err)
 	}
-	ln, err := seccomp.Listen(filepath.Join(dir, listenerName))
+	ln, err := seccomp.Listen(cfg.Listener)
 	if err != nil {
 		return fail(err)
 	}
@@ -191,7 +210,7 @@ func RunSupervisor(dir string) error {
 	}
 	log.WithField("container", cfg.ID).Debug("supervisor listening")
 	err = sup.Serve(ctx, ln)
-	os.Remove(filepath.Join(dir, listenerName))
+	os.Remove(cfg.Listener)
 	return err
 }
 

@@ -167,7 +167,15 @@ func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
 	if err := h.enterProc(); err != nil {
 		return err
 	}
-	return unix.Unmount(fdPath(fd), int(c.Flags&^unix.UMOUNT_NOFOLLOW))
+	// The fd that pins what was checked also keeps the mount busy for a
+	// plain umount: detach it lazily instead. The difference only shows
+	// for a mount still in use (it goes away when the last user does,
+	// instead of EBUSY), and only for mounts the container may remove.
+	flags := int(c.Flags &^ unix.UMOUNT_NOFOLLOW)
+	if flags&unix.MNT_EXPIRE == 0 {
+		flags |= unix.MNT_DETACH
+	}
+	return unix.Unmount(fdPath(fd), flags)
 }
 
 func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
@@ -344,11 +352,12 @@ func (h helper) newMount() (Response, error) {
 	if err := unix.MoveMount(mfd, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
 		return Response{}, err
 	}
+	// mfd is the new mount's root now (dst is the directory it covers).
 	switch c.FSType {
 	case "proc":
-		return h.applyMasks("/proc/", dst)
+		return h.applyMasks("/proc/", mfd)
 	case "sysfs":
-		return h.applyMasks("/sys/", dst)
+		return h.applyMasks("/sys/", mfd)
 	}
 	return Response{}, nil
 }

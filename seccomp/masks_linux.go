@@ -8,19 +8,20 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// applyMasks makes, over a procfs or sysfs the caller just mounted at dst,
+// applyMasks makes, over a procfs or sysfs the caller just mounted (root is
+// an fd of the new mount's root),
 // the masks and read-only paths its original has (prefix is "/proc/" or
 // "/sys/"), so that a new mount never shows more than the original does. It
 // returns the identities of the masks, which are then protected.
-func (h helper) applyMasks(prefix string, dst int) (Response, error) {
-	where, err := h.readlinkFd(dst)
+func (h helper) applyMasks(prefix string, root int) (Response, error) {
+	where, err := h.readlinkFd(root)
 	if err != nil {
 		return Response{}, err
 	}
 	var made []string
 	for _, p := range h.req.Masks.Masked {
 		if rel, ok := strings.CutPrefix(p, prefix); ok {
-			done, err := maskPath(dst, rel)
+			done, err := maskPath(root, rel)
 			if err != nil {
 				return Response{}, err
 			}
@@ -31,7 +32,7 @@ func (h helper) applyMasks(prefix string, dst int) (Response, error) {
 	}
 	for _, p := range h.req.Masks.ReadOnly {
 		if rel, ok := strings.CutPrefix(p, prefix); ok {
-			done, err := readonlyPath(dst, rel)
+			done, err := readonlyPath(root, rel)
 			if err != nil {
 				return Response{}, err
 			}

@@ -108,20 +108,28 @@ func HostUserNamespaces() ([]NamespaceID, error) {
 // /proc/PID/stat, in clock ticks since boot): with the PID, it names one
 // process for good, as PIDs are reused.
 func ProcessStartTime(pid int) (uint64, error) {
+	_, start, err := ProcessStat(pid)
+	return start, err
+}
+
+// ProcessStat returns a process's state letter (field 3 of /proc/PID/stat:
+// 'Z' for a zombie) and its start time.
+func ProcessStat(pid int) (state byte, start uint64, err error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+		return 0, 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
 	}
 	// after "pid (comm)": state is field 3, starttime field 22
 	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 20 {
-		return 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
+	if len(f) < 20 || len(f[0]) != 1 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
 	}
-	return strconv.ParseUint(f[19], 10, 64)
+	start, err = strconv.ParseUint(f[19], 10, 64)
+	return f[0][0], start, err
 }
 
 // ProcessRange reads the uid_map and gid_map of a process and returns them

@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+// Where the host's /proc is left for the Go side (see HostProc).
+#define HOSTPROC_FD 3
+
 static void die(const char *what, const char *arg) {
 	fprintf(stderr, "nsenter: %s %s: %s\n", what, arg ? arg : "", strerror(errno));
 	_exit(120);
@@ -33,6 +36,7 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 		if (*p < '0' || *p > '9')
 			die("invalid pid", pid);
 
+	// Helpers are started with stdio only, so fd 3 is free.
 	// The host's /proc stays open (not close-on-exec: no exec follows) so
 	// the helper can reach its own fds and mountinfo from inside the
 	// container's root, where /proc belongs to another pid namespace.
@@ -72,9 +76,11 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	close(rootfd);
 	close(cwdfd);
 
-	char num[16];
-	snprintf(num, sizeof(num), "%d", procfd);
-	if (setenv("_SBL_HOSTPROC_FD", num, 1) < 0)
-		die("setenv", "_SBL_HOSTPROC_FD");
-	unsetenv("_SBL_NSENTER_PID");
+	// The Go runtime reads the environment from the original stack, not
+	// from what setenv changes: hand the fd over at a fixed number.
+	if (procfd != HOSTPROC_FD) {
+		if (dup2(procfd, HOSTPROC_FD) < 0)
+			die("dup2", "/proc");
+		close(procfd);
+	}
 }

@@ -14,9 +14,9 @@ import (
 // EnvPID names the variable that makes the constructor enter a process.
 const EnvPID = "_SBL_NSENTER_PID"
 
-// EnvHostProc names the variable through which the constructor hands over
-// its fd of the host's /proc.
-const EnvHostProc = "_SBL_HOSTPROC_FD"
+// hostProcFD is where the constructor leaves its fd of the host's /proc
+// (HOSTPROC_FD in nsenter_linux.c). Command starts helpers with stdio only.
+const hostProcFD = 3
 
 // Command returns a command that runs this binary with args inside the
 // user, mount, network, IPC, cgroup and UTS namespaces of pid, as root of
@@ -33,15 +33,12 @@ func Command(ctx context.Context, pid int, args []string, env ...string) (*exec.
 }
 
 // HostProc returns the host's /proc opened by the constructor, or nil when
-// this process was not started by Command.
+// this process was not started by Command. (The Go runtime sees the
+// environment the process started with: the constructor only runs, and
+// only lets the process live, when EnvPID is in it.)
 func HostProc() *os.File {
-	v := os.Getenv(EnvHostProc)
-	if v == "" {
+	if os.Getenv(EnvPID) == "" {
 		return nil
 	}
-	fd, err := strconv.Atoi(v)
-	if err != nil {
-		return nil
-	}
-	return os.NewFile(uintptr(fd), "/proc (host)")
+	return os.NewFile(hostProcFD, "/proc (host)")
 }
