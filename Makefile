@@ -13,7 +13,7 @@ BIN          := bin/sysbox-lite
 INSTALLER    := bin/sysbox-lite-install
 GO_SOURCES   := $(shell find . -name '*.go' -not -path './.git/*') go.mod go.sum
 
-.PHONY: all build deps test unit integration demo install uninstall clean help
+.PHONY: all build deps test unit integration demo bench install uninstall clean help
 
 all: build
 
@@ -23,13 +23,14 @@ help:
 	@echo "make unit         unit tests only (no root)"
 	@echo "make integration  integration tests only (root; private dockerd/containerd)"
 	@echo "make demo         (root) show sysbox-lite at work on a private dockerd"
+	@echo "make bench        (root) sysbox-lite vs runc benchmarks: bench/results/, README section"
 	@echo "make install      (root) install and register with docker and containerd"
 	@echo "make uninstall    (root) undo make install"
 
 build: $(BIN) $(INSTALLER)
 
 $(BIN): $(GO_SOURCES)
-	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/sysbox-lite
+	CGO_ENABLED=1 go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/sysbox-lite
 
 $(INSTALLER): $(GO_SOURCES)
 	CGO_ENABLED=0 go build -trimpath -o $@ ./cmd/sysbox-lite-install
@@ -52,6 +53,12 @@ integration: build
 
 demo: deps build
 	hack/demo.sh
+
+# Benchmarks against real dockerd and runc: writes bench/results/ and the
+# README's Performance section. Root only (no rootless shortcut).
+bench: deps build
+	@if [ "$$(id -u)" != 0 ]; then echo "make bench needs root (a private dockerd, real runc): run sudo make bench" >&2; exit 1; fi
+	go run ./bench -bin $(BIN)
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
