@@ -16,8 +16,8 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd -- "$here/.." && pwd -P)
 
-packages=(docker.io containerd runc busybox-static libseccomp-dev fuse3 jq iproute2 util-linux procps)
-commands=(dockerd containerd containerd-shim-runc-v2 ctr runc docker tini jq mkfs ip nsenter unshare pgrep fusermount3)
+packages=(docker.io containerd runc busybox-static libseccomp-dev gcc libc6-dev pkg-config fuse3 jq iproute2 util-linux procps)
+commands=(dockerd containerd containerd-shim-runc-v2 ctr runc docker tini jq mkfs ip nsenter unshare pgrep fusermount3 gcc pkg-config)
 
 log() { echo "install-deps: $*" >&2; }
 die() {
