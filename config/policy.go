@@ -16,9 +16,10 @@ const DefaultAuditLog = "/var/log/sysbox-lite/audit.log"
 // container's own annotations (io.sysbox-lite.<key>) can only narrow it.
 //
 //	[policy]
-//	allowed_devices = ["/dev/kvm"]            # besides the pseudo-devices, /dev/fuse and /dev/net/tun
-//	allowed_mounts  = ["/run/docker.sock"]    # host paths any container may bind-mount
-//	audit_log       = "/var/log/sysbox-lite/audit.log"
+//	allowed_devices  = ["/dev/kvm"]           # besides the pseudo-devices, /dev/fuse and /dev/net/tun
+//	allowed_mounts   = ["/run/docker.sock"]   # host paths any container may bind-mount
+//	sensitive_mounts = ["/srv/engine"]        # host paths no container may bind-mount, besides the built-in ones
+//	audit_log        = "/var/log/sysbox-lite/audit.log"
 //
 //	[[policy.image_mounts]]                   # host paths only containers of one image may bind-mount
 //	image = "docker.io/library/docker:dind"
@@ -30,6 +31,11 @@ type Policy struct {
 	// AllowedMounts are host paths that any container may bind-mount (the
 	// path itself and anything under it), even where they are sensitive.
 	AllowedMounts []string `toml:"allowed_mounts"`
+	// SensitiveMounts are host paths that no container may bind-mount (the
+	// path, what is under it, or a directory that contains it), besides the
+	// built-in ones: an engine's socket and state at non-standard paths, a
+	// service's sockets. AllowedMounts and ImageMounts still allow them.
+	SensitiveMounts []string `toml:"sensitive_mounts"`
 	// ImageMounts are host paths that only containers of one image may
 	// bind-mount.
 	ImageMounts []ImageMounts `toml:"image_mounts"`
@@ -61,6 +67,11 @@ func (p Policy) Validate() error {
 	for _, m := range p.AllowedMounts {
 		if err := checkMountPath(m); err != nil {
 			return fmt.Errorf("policy.allowed_mounts: %w", err)
+		}
+	}
+	for _, m := range p.SensitiveMounts {
+		if err := checkSensitivePath(m); err != nil {
+			return fmt.Errorf("policy.sensitive_mounts: %w", err)
 		}
 	}
 	for i, im := range p.ImageMounts {
@@ -101,6 +112,16 @@ func checkMountPath(m string) error {
 		return fmt.Errorf("%q must be a clean absolute path", m)
 	case m == "/":
 		return errors.New(`"/" would allow every host path: name the paths instead`)
+	}
+	return nil
+}
+
+func checkSensitivePath(m string) error {
+	switch {
+	case !strings.HasPrefix(m, "/") || path.Clean(m) != m:
+		return fmt.Errorf("%q must be a clean absolute path", m)
+	case m == "/":
+		return errors.New(`"/" would refuse every bind mount, the engine's own included: name the paths instead`)
 	}
 	return nil
 }

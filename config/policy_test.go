@@ -11,6 +11,7 @@ func TestPolicyDefaults(t *testing.T) {
 	p := Default().Policy
 	assert.Empty(t, p.AllowedDevices)
 	assert.Empty(t, p.AllowedMounts)
+	assert.Empty(t, p.SensitiveMounts)
 	assert.Empty(t, p.ImageMounts)
 	assert.Equal(t, "/var/log/sysbox-lite/audit.log", p.AuditLog)
 	require.NoError(t, p.Validate())
@@ -21,6 +22,7 @@ func TestParsePolicy(t *testing.T) {
 [policy]
 allowed_devices = ["/dev/kvm", "/dev/vhost-net"]
 allowed_mounts = ["/run/docker.sock"]
+sensitive_mounts = ["/srv/engine", "/var/run/engine.sock"]
 audit_log = "/tmp/audit.log"
 
 [[policy.image_mounts]]
@@ -33,9 +35,10 @@ paths = ["/opt/tools"]
 `))
 	require.NoError(t, err)
 	assert.Equal(t, Policy{
-		AllowedDevices: []string{"/dev/kvm", "/dev/vhost-net"},
-		AllowedMounts:  []string{"/run/docker.sock"},
-		AuditLog:       "/tmp/audit.log",
+		AllowedDevices:  []string{"/dev/kvm", "/dev/vhost-net"},
+		AllowedMounts:   []string{"/run/docker.sock"},
+		SensitiveMounts: []string{"/srv/engine", "/var/run/engine.sock"},
+		AuditLog:        "/tmp/audit.log",
 		ImageMounts: []ImageMounts{
 			{Image: "docker.io/library/docker:dind", Paths: []string{"/var/lib/ci-cache", "/srv/cache"}},
 			{Image: "registry.example/ci/runner@sha256:0123", Paths: []string{"/opt/tools"}},
@@ -63,6 +66,12 @@ func TestParsePolicyRejects(t *testing.T) {
 		"mount unclean":         "[policy]\nallowed_mounts = [\"/run/../etc\"]",
 		"mount trailing slash":  "[policy]\nallowed_mounts = [\"/srv/\"]",
 		"mount root":            "[policy]\nallowed_mounts = [\"/\"]",
+		"sensitive relative":    "[policy]\nsensitive_mounts = [\"srv/engine\"]",
+		"sensitive unclean":     "[policy]\nsensitive_mounts = [\"/srv/../engine\"]",
+		"sensitive trailing":    "[policy]\nsensitive_mounts = [\"/srv/engine/\"]",
+		"sensitive root":        "[policy]\nsensitive_mounts = [\"/\"]",
+		"sensitive empty":       "[policy]\nsensitive_mounts = [\"\"]",
+		"sensitive wrong type":  "[policy]\nsensitive_mounts = \"/srv/engine\"",
 		"image mount no image":  "[[policy.image_mounts]]\npaths = [\"/srv\"]",
 		"image mount bad image": "[[policy.image_mounts]]\nimage = \"a b\"\npaths = [\"/srv\"]",
 		"image mount no paths":  "[[policy.image_mounts]]\nimage = \"busybox\"",
@@ -78,4 +87,13 @@ func TestParsePolicyRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), "bad.toml")
 		})
 	}
+}
+
+func TestSensitiveMountsMessages(t *testing.T) {
+	_, err := Parse("c.toml", []byte("[policy]\nsensitive_mounts = [\"/\"]"))
+	require.Error(t, err)
+	assert.Equal(t, `config c.toml: policy.sensitive_mounts: "/" would refuse every bind mount, the engine's own included: name the paths instead`, err.Error())
+	_, err = Parse("c.toml", []byte("[policy]\nsensitive_mounts = [\"srv\"]"))
+	require.Error(t, err)
+	assert.Equal(t, `config c.toml: policy.sensitive_mounts: "srv" must be a clean absolute path`, err.Error())
 }

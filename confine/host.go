@@ -28,6 +28,15 @@ type Host struct {
 	JoinedNamespace func(nsType, path string) (JoinedNamespace, error)
 	// Resolve returns path with every symlink resolved on the host.
 	Resolve func(path string) (string, error)
+	// Inspect and RootSockets tell the host-paths rule what a bind source
+	// is (see PathInfo, HostInspect, HostRootSockets; HostPaths.WithHost).
+	// nil means the running system's: a Host that leaves them out does not
+	// turn the checks off.
+	Inspect     func(path string) (PathInfo, error)
+	RootSockets func(dir string) ([]string, error)
+	// Mounts returns the mount table (see Mount, HostMounts) for the same
+	// rule; nil means the running system's.
+	Mounts func() ([]Mount, error)
 }
 
 // RealHost returns the Host of the running system.

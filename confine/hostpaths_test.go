@@ -2,6 +2,8 @@ package confine
 
 import (
 	"errors"
+	"path"
+	"sort"
 	"strings"
 	"testing"
 
@@ -30,10 +32,72 @@ func testConfig() config.Config {
 
 func runHostPaths(t *testing.T, cfg config.Config, resolve func(string) (string, error), ann map[string]string, mounts ...specs.Mount) (error, []audit.Event) {
 	t.Helper()
+	return runHostPathsOn(t, cfg, fakeFS{}, resolve, &specs.Spec{Mounts: mounts, Annotations: ann})
+}
+
+func runHostPathsOn(t *testing.T, cfg config.Config, fs fakeFS, resolve func(string) (string, error), spec *specs.Spec) (error, []audit.Event) {
+	t.Helper()
 	var m audit.Memory
-	s := &specs.Spec{Mounts: mounts, Annotations: ann}
-	err := NewHostPaths(cfg, &m, resolve).Modify(s)
+	err := NewHostPaths(cfg, &m, resolve).WithHost(Host{Inspect: fs.inspect, RootSockets: fs.rootSockets, Mounts: noMounts}).Modify(spec)
 	return err, m.Events()
+}
+
+func noMounts() ([]Mount, error) { return nil, nil }
+
+// fakeFS is a host's files as the socket checks see them: what is not in
+// it does not exist. A path mapped to a nil *PathInfo fails to inspect or
+// list.
+type fakeFS map[string]*PathInfo
+
+var (
+	rootSock = &PathInfo{Exists: true, Socket: true, UID: 0}
+	userSock = &PathInfo{Exists: true, Socket: true, UID: 1000}
+	rootFile = &PathInfo{Exists: true, UID: 0}
+	dir      = &PathInfo{Exists: true, Dir: true}
+	mountDir = &PathInfo{Exists: true, Dir: true, MountRoot: true}
+)
+
+func (fs fakeFS) inspect(p string) (PathInfo, error) {
+	info, ok := fs[p]
+	if !ok {
+		return PathInfo{}, nil
+	}
+	if info == nil {
+		return PathInfo{}, errors.New("permission denied")
+	}
+	return *info, nil
+}
+
+func (fs fakeFS) rootSockets(d string) ([]string, error) {
+	if info, ok := fs[d]; ok && info == nil {
+		return nil, errors.New("permission denied")
+	}
+	var out []string
+	for p, info := range fs {
+		if info != nil && path.Dir(p) == d && info.Socket && info.UID == 0 {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// dockerSpec is a spec as docker writes it for a container of a daemon
+// whose data root is dataRoot (and exec root execRoot, when not ""), plus
+// mounts.
+func dockerSpec(dataRoot, execRoot string, mounts ...specs.Mount) *specs.Spec {
+	s := &specs.Spec{Mounts: []specs.Mount{
+		{Destination: "/proc", Type: "proc", Source: "proc"},
+		bind(dataRoot+"/containers/"+cid+"/resolv.conf", "/etc/resolv.conf"),
+		bind(dataRoot+"/containers/"+cid+"/hostname", "/etc/hostname"),
+		bind(dataRoot+"/containers/"+cid+"/hosts", "/etc/hosts"),
+	}}
+	s.Mounts = append(s.Mounts, mounts...)
+	if execRoot != "" {
+		s.Hooks = &specs.Hooks{Prestart: []specs.Hook{{Path: "/proc/28366/exe",
+			Args: []string{"libnetwork-setkey", "-exec-root=" + execRoot, cid, "b0bb752f5d53"}}}}
+	}
+	return s
 }
 
 func TestHostPathsAllowed(t *testing.T) {
@@ -211,8 +275,405 @@ func TestHostPathsRealSpecs(t *testing.T) {
 		s := loadSpec(t, name)
 		before := loadSpec(t, name)
 		var m audit.Memory
-		require.NoError(t, NewHostPaths(config.Default(), &m, fakeResolve).Modify(s), name)
+		require.NoError(t, NewHostPaths(config.Default(), &m, fakeResolve).WithHost(Host{Inspect: fakeFS{}.inspect, RootSockets: fakeFS{}.rootSockets, Mounts: noMounts}).Modify(s), name)
 		assert.Equal(t, before, s, "the check changes nothing")
 		assert.Empty(t, m.Events())
 	}
+}
+
+const (
+	hint       = " (allow it in /etc/sysbox-lite/config.toml [policy] allowed_mounts)"
+	socketHint = " (an engine or system service socket; allow it in /etc/sysbox-lite/config.toml [policy] allowed_mounts)"
+)
+
+// hostFS is a host with an engine at non-standard paths (/srv/engine: its
+// socket, a directory with it, its data root), users' sockets and volumes.
+var hostFS = fakeFS{
+	"/srv/engine":                        dir,
+	"/srv/engine/api.sock":               rootSock,
+	"/srv/engine/state":                  dir,
+	"/srv/deeper":                        dir,
+	"/srv/deeper/sub":                    dir,
+	"/srv/deeper/sub/api.sock":           rootSock,
+	"/srv/link.sock":                     rootSock, // not inspected: it resolves to /srv/engine/api.sock
+	"/home/me":                           dir,
+	"/home/me/agent.sock":                userSock,
+	"/home/me/root-file":                 rootFile,
+	"/tmp/.X11-unix":                     dir,
+	"/tmp/.X11-unix/X0":                  userSock,
+	"/srv/noperm":                        nil,
+	"/var/lib/docker/volumes/dind/_data": dir,
+	"/var/lib/docker/volumes/dind/_data/docker.sock": rootSock, // made by a container's root (idmapped: host uid 0)
+	"/var/lib/docker/volumes/bound/_data":            mountDir, // a volume driver's bind of /srv/engine
+	"/var/lib/docker/volumes/bound/_data/api.sock":   rootSock,
+	"/srv/volumes/v/_data":                           dir, // the shape of a volume, but a user directory
+	"/srv/volumes/v/_data/api.sock":                  rootSock,
+}
+
+func hostResolve(p string) (string, error) {
+	if p == "/srv/link.sock" {
+		return "/srv/engine/api.sock", nil
+	}
+	return fakeResolve(p)
+}
+
+// TestHostPathsRootSockets: a unix socket owned by host root is refused by
+// what it is, whatever its name, and so is a directory with one directly in
+// it; other owners' sockets, and sockets deeper down, are not.
+func TestHostPathsRootSockets(t *testing.T) {
+	refused := map[string]struct {
+		m    specs.Mount
+		want string
+	}{
+		"root socket":            {bind("/srv/engine/api.sock", "/s"), "bind mount of /srv/engine/api.sock is refused: it is a unix socket owned by host root" + socketHint},
+		"through a symlink":      {bind("/srv/link.sock", "/s"), "bind mount of /srv/link.sock (which is /srv/engine/api.sock) is refused: it is a unix socket owned by host root" + socketHint},
+		"its directory":          {bind("/srv/engine", "/e"), "bind mount of /srv/engine is refused: it contains /srv/engine/api.sock, a unix socket owned by host root" + socketHint},
+		"bound volume":           {bind("/var/lib/docker/volumes/bound/_data", "/v"), "bind mount of /var/lib/docker/volumes/bound/_data is refused: it contains /var/lib/docker/volumes/bound/_data/api.sock, a unix socket owned by host root" + socketHint},
+		"bound volume socket":    {bind("/var/lib/docker/volumes/bound/_data/api.sock", "/s"), "bind mount of /var/lib/docker/volumes/bound/_data/api.sock is refused: it is a unix socket owned by host root" + socketHint},
+		"volume shape, user dir": {bind("/srv/volumes/v/_data", "/v"), "bind mount of /srv/volumes/v/_data is refused: it contains /srv/volumes/v/_data/api.sock, a unix socket owned by host root" + socketHint},
+		"cannot inspect":         {bind("/srv/noperm", "/n"), "bind mount of /srv/noperm is refused: cannot inspect it on the host: permission denied"},
+		"named wins":             {bind("/run/docker.sock", "/s"), "bind mount of /run/docker.sock is refused: it is the container engine's socket" + hint},
+	}
+	for name, tc := range refused {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, testConfig(), hostFS, hostResolve, &specs.Spec{Mounts: []specs.Mount{bind("/home/me", "/ok"), tc.m}})
+			var r *Refusal
+			require.ErrorAs(t, err, &r)
+			assert.Equal(t, "sysbox-lite: "+tc.want, err.Error())
+			require.Len(t, events, 1)
+			assert.Equal(t, audit.RuleHostPaths, events[0].Rule)
+			assert.Equal(t, audit.Refused, events[0].Verdict)
+			assert.True(t, strings.HasPrefix(events[0].Asked, "bind mount of "+tc.m.Source), events[0].Asked)
+		})
+	}
+
+	allowed := map[string]specs.Mount{
+		"user's socket":             bind("/home/me/agent.sock", "/agent.sock"),
+		"dir of user sockets":       bind("/tmp/.X11-unix", "/tmp/.X11-unix"),
+		"root-owned file":           bind("/home/me/root-file", "/f"),
+		"missing source":            bind("/srv/new", "/n"),
+		"socket two levels down":    bind("/srv/deeper", "/d"), // the documented limit: one readdir
+		"volume made by containers": bind("/var/lib/docker/volumes/dind/_data", "/var/run"),
+		"dind socket in a volume":   bind("/var/lib/docker/volumes/dind/_data/docker.sock", "/var/run/docker.sock"),
+	}
+	for name, m := range allowed {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, testConfig(), hostFS, hostResolve, &specs.Spec{Mounts: []specs.Mount{m}})
+			require.NoError(t, err)
+			assert.Empty(t, events)
+		})
+	}
+
+	t.Run("cannot list", func(t *testing.T) {
+		fs := fakeFS{"/srv/d": dir}
+		var m audit.Memory
+		err := NewHostPaths(testConfig(), &m, fakeResolve).WithHost(Host{Inspect: fs.inspect,
+			RootSockets: func(string) ([]string, error) { return nil, errors.New("input/output error") }, Mounts: noMounts}).
+			Modify(&specs.Spec{Mounts: []specs.Mount{bind("/srv/d", "/d")}})
+		require.Error(t, err)
+		assert.Equal(t, "sysbox-lite: bind mount of /srv/d is refused: cannot list it on the host: input/output error", err.Error())
+		assert.Len(t, m.Events(), 1)
+	})
+
+	t.Run("engine files are not inspected", func(t *testing.T) {
+		fs := fakeFS{}
+		for _, f := range []string{"hosts", "hostname", "resolv.conf"} {
+			fs["/var/lib/docker/containers/"+cid+"/"+f] = nil // would fail
+		}
+		fs["/var/lib/docker/volumes/v/_data"] = dir
+		err, _ := runHostPathsOn(t, testConfig(), fs, fakeResolve, dockerSpec("/var/lib/docker", "", bind("/var/lib/docker/volumes/v/_data", "/v")))
+		require.NoError(t, err)
+	})
+
+	t.Run("allow-listed", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Policy.AllowedMounts = []string{"/srv/engine"}
+		cfg.Policy.ImageMounts = []config.ImageMounts{{Image: "ci", Paths: []string{"/var/lib/docker/volumes/bound"}}}
+		for _, m := range []specs.Mount{bind("/srv/engine/api.sock", "/s"), bind("/srv/link.sock", "/s"), bind("/srv/engine", "/e")} {
+			err, _ := runHostPathsOn(t, cfg, hostFS, hostResolve, &specs.Spec{Mounts: []specs.Mount{m}})
+			require.NoError(t, err, m.Source)
+		}
+		spec := &specs.Spec{Mounts: []specs.Mount{bind("/var/lib/docker/volumes/bound/_data", "/v")}, Annotations: map[string]string{AnnotationImage: "ci"}}
+		err, _ := runHostPathsOn(t, cfg, hostFS, hostResolve, spec)
+		require.NoError(t, err, "image_mounts")
+		spec.Annotations = map[string]string{AnnotationImage: "other"}
+		err, _ = runHostPathsOn(t, cfg, hostFS, hostResolve, spec)
+		require.Error(t, err, "image_mounts of another image")
+
+		narrow := &specs.Spec{Mounts: []specs.Mount{bind("/srv/engine/api.sock", "/s")}, Annotations: map[string]string{AnnotationAllowedMounts: "/srv/engine/state"}}
+		err, _ = runHostPathsOn(t, cfg, hostFS, hostResolve, narrow)
+		require.Error(t, err, "the annotation narrows the allow-list")
+		assert.Contains(t, err.Error(), "it is a unix socket owned by host root")
+	})
+}
+
+// TestHostPathsEngineRootsFromSpec: docker's data root and exec root are
+// read from the spec (its own binds, its network hook), so a daemon at
+// non-standard paths is protected without configuration.
+func TestHostPathsEngineRootsFromSpec(t *testing.T) {
+	const root, exec = "/tmp/d/docker", "/tmp/d/exec"
+	const other = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	refused := map[string]struct {
+		m    specs.Mount
+		want string
+	}{
+		"data root":           {bind(root, "/r"), "bind mount of /tmp/d/docker is refused: it is docker's data root, where this container's own files are"},
+		"image store":         {bind(root+"/image", "/r"), "bind mount of /tmp/d/docker/image is refused: it is inside /tmp/d/docker, docker's data root, where this container's own files are"},
+		"own config.v2":       {bind(root+"/containers/"+cid+"/config.v2.json", "/c"), "bind mount of /tmp/d/docker/containers/" + cid + "/config.v2.json is refused: it is inside /tmp/d/docker, docker's data root, where this container's own files are"},
+		"volume metadata":     {bind(root+"/volumes/metadata.db", "/c"), "bind mount of /tmp/d/docker/volumes/metadata.db is refused: it is inside /tmp/d/docker, docker's data root, where this container's own files are"},
+		"daemon dir":          {bind("/tmp/d", "/d"), "bind mount of /tmp/d is refused: it contains /tmp/d/docker, docker's data root, where this container's own files are"},
+		"exec root":           {bind(exec, "/x"), "bind mount of /tmp/d/exec is refused: it is docker's exec root, named by this container's network hook"},
+		"under the exec root": {bind(exec+"/netns", "/x"), "bind mount of /tmp/d/exec/netns is refused: it is inside /tmp/d/exec, docker's exec root, named by this container's network hook"},
+	}
+	for name, tc := range refused {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, testConfig(), fakeFS{}, fakeResolve, dockerSpec(root, exec, tc.m))
+			require.Error(t, err)
+			assert.Equal(t, "sysbox-lite: "+tc.want+hint, err.Error())
+			assert.Len(t, events, 1)
+		})
+	}
+	for name, m := range map[string]specs.Mount{
+		"a volume":                      bind(root+"/volumes/v/_data", "/v"),
+		"in a volume":                   bind(root+"/volumes/v/_data/sub", "/v"),
+		"its shm":                       bind(root+"/containers/"+cid+"/mounts/shm", "/dev/shm"),
+		"another container's hosts":     bind(root+"/containers/"+other+"/hosts", "/etc/hosts2"), // --network container:other
+		"a sibling of the daemon's dir": bind("/tmp/e", "/e"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, testConfig(), fakeFS{}, fakeResolve, dockerSpec(root, exec, m))
+			require.NoError(t, err)
+			assert.Empty(t, events)
+		})
+	}
+
+	t.Run("only docker's own binds name it", func(t *testing.T) {
+		// without them (ctr, CRI) nothing is known; a bind of that shape
+		// elsewhere than /etc/hosts & co. names nothing
+		spec := &specs.Spec{Mounts: []specs.Mount{bind(root+"/containers/"+cid+"/hosts", "/srv/hosts"), bind(root, "/r")}}
+		err, _ := runHostPathsOn(t, testConfig(), fakeFS{}, fakeResolve, spec)
+		require.NoError(t, err)
+	})
+
+	t.Run("a system directory is not made an engine root", func(t *testing.T) {
+		spec := dockerSpec("/etc", "", bind("/etc/volumes/v/_data", "/v"))
+		spec.Mounts = spec.Mounts[:len(spec.Mounts)-1] // docker's own binds alone
+		err, _ := runHostPathsOn(t, testConfig(), fakeFS{}, fakeResolve, spec)
+		require.Error(t, err)
+		assert.Equal(t, "sysbox-lite: bind mount of /etc/containers/"+cid+"/resolv.conf is refused: it is inside /etc, a host system directory"+hint, err.Error())
+	})
+
+	t.Run("symlinked", func(t *testing.T) {
+		resolve := func(p string) (string, error) {
+			if within(p, "/srv/docker-link") {
+				return "/data/docker" + strings.TrimPrefix(p, "/srv/docker-link"), nil
+			}
+			return p, nil
+		}
+		err, _ := runHostPathsOn(t, testConfig(), fakeFS{}, resolve, dockerSpec("/srv/docker-link", "", bind("/srv/docker-link/volumes/v/_data", "/v")))
+		require.NoError(t, err)
+		err, _ = runHostPathsOn(t, testConfig(), fakeFS{}, resolve, dockerSpec("/srv/docker-link", "", bind("/data/docker/image", "/i")))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "it is inside /data/docker, docker's data root")
+	})
+
+	t.Run("the usual data root keeps its name", func(t *testing.T) {
+		err, _ := runHostPathsOn(t, testConfig(), fakeFS{}, fakeResolve, dockerSpec("/var/lib/docker", "/run/docker", bind("/var/lib/docker", "/d")))
+		require.Error(t, err)
+		assert.Equal(t, "sysbox-lite: bind mount of /var/lib/docker is refused: it is the container engine's state"+hint, err.Error())
+	})
+
+	t.Run("exec root argument forms", func(t *testing.T) {
+		for _, args := range [][]string{
+			{"libnetwork-setkey", "-exec-root=/x/exec", cid, "c"},
+			{"/usr/bin/libnetwork-setkey", "--exec-root=/x/exec", cid, "c"},
+			{"libnetwork-setkey", "-exec-root", "/x/exec", cid, "c"},
+		} {
+			spec := &specs.Spec{Hooks: &specs.Hooks{CreateRuntime: []specs.Hook{{Path: "/usr/bin/dockerd", Args: args}}}}
+			assert.Equal(t, []string{"/x/exec"}, execRoots(spec), "%v", args)
+		}
+		for _, args := range [][]string{
+			{"other-hook", "-exec-root=/x/exec"},
+			{"libnetwork-setkey", "-exec-root=relative"},
+			{"libnetwork-setkey", "-exec-root=/"},
+			{"libnetwork-setkey", "-exec-root"},
+		} {
+			spec := &specs.Spec{Hooks: &specs.Hooks{Prestart: []specs.Hook{{Path: "/p", Args: args}}}}
+			assert.Empty(t, execRoots(spec), "%v", args)
+		}
+	})
+}
+
+// TestHostPathsSensitiveMounts: [policy] sensitive_mounts adds host paths
+// refused like the built-in ones; allowed_mounts still allows them.
+func TestHostPathsSensitiveMounts(t *testing.T) {
+	cfg := testConfig()
+	cfg.Policy.SensitiveMounts = []string{"/srv/engine", "/var/run/engine2"}
+	for name, tc := range map[string]struct {
+		m    specs.Mount
+		want string
+	}{
+		"the path":          {bind("/srv/engine", "/e"), "bind mount of /srv/engine is refused: it is a path listed in [policy] sensitive_mounts" + hint},
+		"under it":          {bind("/srv/engine/state", "/e"), "bind mount of /srv/engine/state is refused: it is inside /srv/engine, a path listed in [policy] sensitive_mounts" + hint},
+		"containing it":     {bind("/srv", "/e"), "bind mount of /srv is refused: it contains /srv/engine, a path listed in [policy] sensitive_mounts" + hint},
+		"other spelling":    {bind("/run/engine2/x", "/e"), "bind mount of /run/engine2/x is refused: it is inside /run/engine2, a path listed in [policy] sensitive_mounts" + hint},
+		"socket rule first": {bind("/srv/engine/api.sock", "/s"), "bind mount of /srv/engine/api.sock is refused: it is a unix socket owned by host root" + socketHint},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, cfg, hostFS, hostResolve, &specs.Spec{Mounts: []specs.Mount{tc.m}})
+			require.Error(t, err)
+			assert.Equal(t, "sysbox-lite: "+tc.want, err.Error())
+			assert.Len(t, events, 1)
+		})
+	}
+
+	t.Run("the data root rule first", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Policy.SensitiveMounts = []string{"/tmp/d"}
+		err, _ := runHostPathsOn(t, cfg, fakeFS{}, fakeResolve, dockerSpec("/tmp/d/docker", "", bind("/tmp/d/docker", "/r")))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "it is docker's data root")
+		err, _ = runHostPathsOn(t, cfg, fakeFS{}, fakeResolve, dockerSpec("/tmp/d/docker", "", bind("/tmp/d/docker/volumes/v/_data", "/v")))
+		require.NoError(t, err, "docker's files stay allowed under a sensitive_mounts path: the data root read from the spec is an engine root")
+		err, _ = runHostPathsOn(t, cfg, fakeFS{}, fakeResolve, dockerSpec("/tmp/d/docker", "", bind("/tmp/d/other", "/o")))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "it is inside /tmp/d, a path listed in [policy] sensitive_mounts")
+	})
+
+	t.Run("allowed_mounts wins", func(t *testing.T) {
+		cfg := cfg
+		cfg.Policy.AllowedMounts = []string{"/srv/engine/state"}
+		err, _ := runHostPathsOn(t, cfg, hostFS, hostResolve, &specs.Spec{Mounts: []specs.Mount{bind("/srv/engine/state", "/s")}})
+		require.NoError(t, err)
+	})
+}
+
+// hostMountTable is a host where volume drivers mounted host directories
+// at volumes' _data, and an administrator bound /etc/ssh under /srv/chroot.
+var hostMountTable = []Mount{
+	{ID: 1, Dev: "254:0", Root: "/", MountPoint: "/", FSType: "ext4"},
+	{ID: 2, Dev: "0:25", Root: "/", MountPoint: "/run", FSType: "tmpfs"},
+	{ID: 3, Dev: "254:0", Root: "/var/lib/docker", MountPoint: "/var/lib/docker", FSType: "ext4"}, // docker binds its data root onto itself
+	{ID: 4, Dev: "254:0", Root: "/etc", MountPoint: "/var/lib/docker/volumes/etcvol/_data", FSType: "ext4"},
+	{ID: 5, Dev: "254:0", Root: "/srv/plain", MountPoint: "/var/lib/docker/volumes/plainvol/_data", FSType: "ext4"},
+	{ID: 6, Dev: "0:25", Root: "/", MountPoint: "/var/lib/docker/volumes/runvol/_data", FSType: "tmpfs"},
+	{ID: 7, Dev: "254:0", Root: "/etc/ssh", MountPoint: "/srv/chroot/ssh", FSType: "ext4"},
+	{ID: 8, Dev: "0:50", Root: "/", MountPoint: "/var/lib/docker/volumes/ovl/_data", FSType: "overlay", Options: "rw,lowerdir=/srv/l:/etc,upperdir=/srv/u,workdir=/srv/w"},
+	{ID: 9, Dev: "0:51", Root: "/", MountPoint: "/var/lib/docker/volumes/ovlrel/_data", FSType: "overlay", Options: "rw,lowerdir=l/0,upperdir=/srv/u,workdir=/srv/w"},
+	{ID: 10, Dev: "0:52", Root: "/", MountPoint: "/var/lib/docker/volumes/ovlok/_data", FSType: "overlay", Options: "rw,lowerdir=/srv/l\\:x:/srv/m,upperdir=/srv/u,workdir=/srv/w"},
+	{ID: 11, Dev: "0:60", Root: "/", MountPoint: "/var/lib/docker/volumes/nfs/_data", FSType: "nfs4"},
+	{ID: 12, Dev: "0:61", Root: "/", MountPoint: "/var/lib/docker/containers/" + cid + "/mounts/shm", FSType: "tmpfs"},
+	{ID: 13, Dev: "254:0", Root: "/", MountPoint: "/var/lib/docker/volumes/disk/_data", FSType: "ext4"}, // device=/dev/vda
+	{ID: 14, Dev: "0:70", Root: "/", MountPoint: "/var/lib/kubelet/pods/uid/volumes/kubernetes.io~secret/token", FSType: "tmpfs"},
+	{ID: 15, Dev: "0:70", Root: "/", MountPoint: "/var/lib/kubelet/pods/uid/volume-subpaths/token/app/0", FSType: "tmpfs"},
+	{ID: 16, Dev: "254:0", Root: "/srv/plain/sub", MountPoint: "/home/me/sub", FSType: "ext4"},
+}
+
+// TestHostPathsThroughMounts: what a source is through the mounts it is on,
+// or (recursive binds) that are below it, is checked by name too.
+func TestHostPathsThroughMounts(t *testing.T) {
+	mounts := func() ([]Mount, error) { return hostMountTable, nil }
+	run := func(cfg config.Config, ms ...specs.Mount) (error, []audit.Event) {
+		var m audit.Memory
+		err := NewHostPaths(cfg, &m, fakeResolve).WithHost(Host{Inspect: fakeFS{}.inspect, RootSockets: fakeFS{}.rootSockets, Mounts: mounts}).
+			Modify(dockerSpec("/var/lib/docker", "", ms...))
+		return err, m.Events()
+	}
+	const vols = "/var/lib/docker/volumes/"
+	for name, tc := range map[string]struct {
+		m    specs.Mount
+		want string
+	}{
+		"volume bound from /etc":       {bind(vols+"etcvol/_data", "/v"), "bind mount of " + vols + "etcvol/_data is refused: it is /etc through a mount, a host system directory"},
+		"below it":                     {bind(vols+"etcvol/_data/ssh", "/v"), "bind mount of " + vols + "etcvol/_data/ssh is refused: it is /etc/ssh through a mount, inside /etc, a host system directory"},
+		"volume of a tmpfs":            {bind(vols+"runvol/_data", "/v"), "bind mount of " + vols + "runvol/_data is refused: it is /run through a mount, which contains /run/docker.sock, the container engine's socket"},
+		"volume of the host's disk":    {bind(vols+"disk/_data", "/v"), "bind mount of " + vols + "disk/_data is refused: it is / through a mount, which contains /run/docker.sock, the container engine's socket"},
+		"overlay over /etc":            {bind(vols+"ovl/_data", "/v"), "bind mount of " + vols + "ovl/_data is refused: it is an overlay mount over /etc (lowerdir), a host system directory"},
+		"inside the overlay":           {bind(vols+"ovl/_data/x", "/v"), "bind mount of " + vols + "ovl/_data/x is refused: it is inside " + vols + "ovl/_data, an overlay mount over /etc (lowerdir), a host system directory"},
+		"overlay over a relative path": {bind(vols+"ovlrel/_data", "/v"), "bind mount of " + vols + "ovlrel/_data is refused: it is an overlay mount whose lowerdir l/0 is not an absolute path (what it is over cannot be told)"},
+		"admin's bind of /etc/ssh":     {bind("/srv/chroot/ssh/sshd_config", "/c"), "bind mount of /srv/chroot/ssh/sshd_config is refused: it is /etc/ssh/sshd_config through a mount, inside /etc, a host system directory"},
+		"recursive bind above it":      {bind("/srv/chroot", "/c"), "bind mount of /srv/chroot is refused: it contains /srv/chroot/ssh, which is /etc/ssh through a mount, inside /etc, a host system directory"},
+		"recursive bind of volumes":    {bind("/srv", "/c"), "bind mount of /srv is refused: it contains /srv/chroot/ssh, which is /etc/ssh through a mount, inside /etc, a host system directory"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err, events := run(testConfig(), tc.m)
+			require.Error(t, err)
+			assert.Equal(t, "sysbox-lite: "+tc.want+hint, err.Error())
+			require.Len(t, events, 1)
+			assert.Equal(t, audit.RuleHostPaths, events[0].Rule)
+		})
+	}
+	for name, m := range map[string]specs.Mount{
+		"volume bound from a plain dir": bind(vols+"plainvol/_data", "/v"),
+		"overlay of plain dirs":         bind(vols+"ovlok/_data", "/v"),
+		"nfs volume":                    bind(vols+"nfs/_data", "/v"),
+		"plain volume":                  bind(vols+"v/_data", "/v"),
+		"its shm":                       bind("/var/lib/docker/containers/"+cid+"/mounts/shm", "/dev/shm"),
+		"kubelet subpath":               bind("/var/lib/kubelet/pods/uid/volume-subpaths/token/app/0", "/t"),
+		"home with a bind below":        bind("/home/me", "/h"),
+		"non-recursive bind above":      {Destination: "/c", Type: "bind", Source: "/srv/chroot", Options: []string{"bind"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err, events := run(testConfig(), m)
+			require.NoError(t, err)
+			assert.Empty(t, events)
+		})
+	}
+
+	t.Run("allowed through its alias", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.Policy.AllowedMounts = []string{"/etc/ssh"}
+		err, _ := run(cfg, bind("/srv/chroot/ssh", "/c"))
+		require.NoError(t, err)
+		err, _ = run(cfg, bind(vols+"etcvol/_data", "/v"))
+		require.Error(t, err, "only /etc/ssh is allowed, not /etc")
+	})
+
+	t.Run("unreadable mount table", func(t *testing.T) {
+		var m audit.Memory
+		err := NewHostPaths(testConfig(), &m, fakeResolve).WithHost(Host{Inspect: fakeFS{}.inspect, RootSockets: fakeFS{}.rootSockets,
+			Mounts: func() ([]Mount, error) { return nil, errors.New("no /proc") }}).
+			Modify(&specs.Spec{Mounts: []specs.Mount{bind("/home/me", "/h")}})
+		require.Error(t, err)
+		assert.Equal(t, "sysbox-lite: bind mount of /home/me is refused: cannot read the host's mount table: no /proc", err.Error())
+		assert.Len(t, m.Events(), 1)
+	})
+
+	t.Run("overlay options", func(t *testing.T) {
+		assert.Equal(t, [][2]string{{"lowerdir", "/a:b"}, {"lowerdir", "/c,d"}, {"upperdir", "/u"}, {"workdir", "/w"}, {"lowerdir+", "/e"}},
+			overlayDirs(`rw,lowerdir=/a\:b:/c\,d,upperdir=/u,workdir=/w,lowerdir+=/e,redirect_dir=on`))
+	})
+}
+
+// TestHostPathsDockerInit: docker's init is recognised by its resolved name
+// and spared the name checks only.
+func TestHostPathsDockerInit(t *testing.T) {
+	fs := fakeFS{"/srv/engine/api.sock": rootSock, "/srv/engine/tini": rootSock, "/usr/bin/tini-static": rootFile}
+	resolve := func(p string) (string, error) {
+		switch p {
+		case "/home/me/tini":
+			return "/etc/shadow", nil
+		case "/home/me/docker-init":
+			return "/srv/engine/api.sock", nil
+		case "/usr/bin/docker-init":
+			return "/usr/bin/tini-static", nil
+		}
+		return p, nil
+	}
+	for name, tc := range map[string]struct {
+		src, want string
+	}{
+		"a symlink named tini":        {"/home/me/tini", "bind mount of /home/me/tini (which is /etc/shadow) is refused: it is inside /etc, a host system directory" + hint},
+		"a symlink named docker-init": {"/home/me/docker-init", "bind mount of /home/me/docker-init (which is /srv/engine/api.sock) is refused: it is a unix socket owned by host root" + socketHint},
+		"a root socket named tini":    {"/srv/engine/tini", "bind mount of /srv/engine/tini is refused: it is a unix socket owned by host root" + socketHint},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err, events := runHostPathsOn(t, testConfig(), fs, resolve, &specs.Spec{Mounts: []specs.Mount{bind(tc.src, "/sbin/docker-init", "ro")}})
+			require.Error(t, err)
+			assert.Equal(t, "sysbox-lite: "+tc.want, err.Error())
+			assert.Len(t, events, 1)
+		})
+	}
+	err, _ := runHostPathsOn(t, testConfig(), fs, resolve, &specs.Spec{Mounts: []specs.Mount{bind("/usr/bin/docker-init", "/sbin/docker-init", "ro")}})
+	require.NoError(t, err, "docker-init, a symlink to tini-static")
 }

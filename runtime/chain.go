@@ -33,7 +33,7 @@ import (
 func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, listener string, opts ...userns.ModifierOption) Chain {
 	return Chain{
 		confine.NewNamespaces(sink, host.IsHostNamespace).WithJoined(host.JoinedNamespace),
-		confine.NewHostPaths(cfg, sink, host.Resolve),
+		confine.NewHostPaths(cfg, sink, host.Resolve).WithHost(host),
 		confine.NewDevices(cfg.Policy.AllowedDevices, sink, host.Device),
 		userns.NewModifier(r, opts...),
 		CgroupNamespace{},

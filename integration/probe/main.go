@@ -23,6 +23,9 @@
 //	probe syscall NAME           one call of NAME with bogus or harmless arguments (see syscalls below)
 //	probe veth NAME PEER         create a veth pair over rtnetlink (busybox ip cannot)
 //	probe http-get SOCKET PATH   GET PATH over the unix socket SOCKET; prints OK and the status line
+//
+// Trap probes (mount, clone-move, fsmount, in-newns, in-chroot, in-pivot,
+// umount-race, mount-loop, trap-watch): see traps.go.
 package main
 
 import (
@@ -42,6 +45,10 @@ import (
 func main() {
 	if len(os.Args) >= 2 && os.Args[1] == "loop" { // benchmarks: see loop.go
 		loopMain(os.Args[2:])
+		return
+	}
+	if len(os.Args) >= 2 && trapsOps[os.Args[1]] { // the supervisor's tests: see traps.go
+		trapsMain(os.Args[1:])
 		return
 	}
 	if len(os.Args) >= 2 {

@@ -1,0 +1,36 @@
+// Package fsemu emulates parts of /proc and /sys per container, over FUSE
+// (LXCFS parity): the container's supervisor serves one FUSE file system
+// per container (server_linux.go), whose files are bind-mounted over the
+// container's own /proc and /sys files.
+//
+// One file per emulated path (proc_*.go, sys_*.go), each a File in the
+// registry (registry.go), which feeds the spec modifier (modifier.go), the
+// FUSE tree, the createContainer hook (hook_linux.go) and the re-application
+// on a new procfs or sysfs (Detached, used by the seccomp mount helper).
+//
+// How a file reaches the container:
+//   - the paths runc accepts under /proc (its LXCFS list: meminfo, cpuinfo,
+//     stat, uptime, loadavg, swaps, diskstats) and anything under /sys are
+//     spec bind mounts from the FUSE mount, made by the engine;
+//   - other /proc paths (the /proc/sys sysctls) are bound by a
+//     createContainer hook, `sysbox-lite fsemu-hook`, which runc runs in the
+//     container's namespaces after its mounts and before pivot_root, so
+//     the FUSE mount is still reachable by path. Both kinds are thus in the
+//     container's initial mount table, which the seccomp supervisor
+//     snapshots and protects (no umount, no remount, no move);
+//   - a procfs or sysfs the container mounts later gets the same files
+//     through the seccomp supervisor's mount helper, from detached copies
+//     the supervisor makes of its FUSE files (Detached).
+//
+// Values are computed at read (open) time from the caller's cgroups: the
+// FUSE request names the calling process (host pid), whose
+// /proc/PID/cgroup leads to its cgroup directories (v1 or v2). Files are
+// opened with direct I/O: nothing is cached by the kernel.
+//
+// If the FUSE server dies (the supervisor is killed), every emulated file
+// fails with ENOTCONN ("Transport endpoint is not connected") and the
+// container keeps running. A new supervisor cannot repair a running
+// container: its binds point at the dead connection, and the seccomp traps
+// protect them from being replaced. Restarting the container (docker
+// restart: delete + create) gives it a new supervisor and new mounts.
+package fsemu
