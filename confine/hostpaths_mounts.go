@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path"
 	"strings"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/overlayopt"
 )
 
 // Seeing through mounts. A bind source's path is not all it is: a volume
@@ -59,53 +61,23 @@ func fsPath(m Mount, p string) string {
 // options name them ("lowerdir", "upperdir", ...).
 func overlayDirs(options string) [][2]string {
 	var out [][2]string
-	for _, o := range splitEscaped(options, ',') {
+	for _, o := range overlayopt.Split(options, ',') {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok {
 			continue
 		}
 		switch k {
 		case "lowerdir", "lowerdir+", "datadir+":
-			for _, d := range splitEscaped(v, ':') {
+			for _, d := range overlayopt.Split(v, ':') {
 				if d != "" {
-					out = append(out, [2]string{k, unescape(d)})
+					out = append(out, [2]string{k, overlayopt.Unescape(d)})
 				}
 			}
 		case "upperdir", "workdir":
-			out = append(out, [2]string{k, unescape(v)})
+			out = append(out, [2]string{k, overlayopt.Unescape(v)})
 		}
 	}
 	return out
-}
-
-// splitEscaped splits s at sep, except where sep is escaped with a
-// backslash (overlay escapes ',' ':' and '\' in the paths it shows); the
-// escapes stay (see unescape).
-func splitEscaped(s string, sep byte) []string {
-	var out []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s):
-			i++
-		case s[i] == sep:
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
-
-// unescape drops the backslash escapes.
-func unescape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // isVolumeData reports whether p is a volume's _data directory itself.

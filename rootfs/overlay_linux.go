@@ -14,6 +14,8 @@ import (
 	"github.com/moby/sys/mountinfo"
 	"github.com/sysbox-lite/sysbox-lite/internal/osthread"
 	"github.com/sysbox-lite/sysbox-lite/userns"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/overlayopt"
 )
 
 // overlayRemount replaces the engine's overlay at mountpoint with one made
@@ -78,7 +80,7 @@ func (o overlayRemount) run() (unmounted bool, err error) {
 		if err := attach(l, rel); err != nil {
 			return false, err
 		}
-		lowers[i] = escapeLayer(rel)
+		lowers[i] = overlayopt.Escape(rel)
 	}
 	data := []string{"lowerdir=" + strings.Join(lowers, ":")}
 	if cfg.Upper != "" {
@@ -90,8 +92,8 @@ func (o overlayRemount) run() (unmounted bool, err error) {
 			return false, err
 		}
 		data = append(data,
-			"upperdir="+escapeLayer(filepath.Join(upperDir, upper)),
-			"workdir="+escapeLayer(filepath.Join(upperDir, work)))
+			"upperdir="+overlayopt.Escape(filepath.Join(upperDir, upper)),
+			"workdir="+overlayopt.Escape(filepath.Join(upperDir, work)))
 	}
 	data = append(data, cfg.Options...)
 	flags := mountFlags(o.info.Options)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/overlayopt"
 )
 
 // OverlayConfig is what an existing overlay mount was made of.
@@ -19,20 +21,20 @@ type OverlayConfig struct {
 // list would not fit in a page) are resolved against base.
 func ParseOverlayOptions(superOptions, base string) (OverlayConfig, error) {
 	var c OverlayConfig
-	for _, opt := range splitEscaped(superOptions, ',') {
+	for _, opt := range overlayopt.Split(superOptions, ',') {
 		key, value, _ := strings.Cut(opt, "=")
 		switch key {
 		case "lowerdir":
-			for _, l := range splitEscaped(value, ':') {
+			for _, l := range overlayopt.Split(value, ':') {
 				if l == "" {
 					continue // "::" separates data-only layers
 				}
-				c.Lower = append(c.Lower, absUnder(base, unescape(l)))
+				c.Lower = append(c.Lower, absUnder(base, overlayopt.Unescape(l)))
 			}
 		case "upperdir":
-			c.Upper = absUnder(base, unescape(value))
+			c.Upper = absUnder(base, overlayopt.Unescape(value))
 		case "workdir":
-			c.Work = absUnder(base, unescape(value))
+			c.Work = absUnder(base, overlayopt.Unescape(value))
 		case "rw", "ro":
 		default:
 			c.Options = append(c.Options, opt)
@@ -52,44 +54,4 @@ func absUnder(base, p string) string {
 		return filepath.Clean(p)
 	}
 	return filepath.Join(base, p)
-}
-
-// splitEscaped splits s at sep, except where sep is backslash-escaped.
-func splitEscaped(s string, sep byte) []string {
-	var out []string
-	var cur strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch {
-		case s[i] == '\\' && i+1 < len(s):
-			cur.WriteByte(s[i])
-			cur.WriteByte(s[i+1])
-			i++
-		case s[i] == sep:
-			out = append(out, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(s[i])
-		}
-	}
-	return append(out, cur.String())
-}
-
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// escapeLayer escapes the characters overlayfs treats specially in a path.
-func escapeLayer(p string) string {
-	r := strings.NewReplacer(`\`, `\\`, `:`, `\:`, `,`, `\,`)
-	return r.Replace(p)
 }

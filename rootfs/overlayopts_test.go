@@ -37,11 +37,3 @@ func TestParseOverlayOptionsErrors(t *testing.T) {
 	_, err = ParseOverlayOptions("rw,lowerdir=/l,upperdir=/u", "/")
 	assert.Error(t, err)
 }
-
-func TestEscapeLayerRoundTrip(t *testing.T) {
-	for _, p := range []string{"l/0", `we:ird,pa\th`} {
-		parts := splitEscaped(escapeLayer(p)+":x", ':')
-		require.Len(t, parts, 2)
-		assert.Equal(t, p, unescape(parts[0]))
-	}
-}

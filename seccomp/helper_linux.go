@@ -147,20 +147,32 @@ func (h helper) perform(mounts []*mountinfo.Info) (Response, error) {
 	return h.newMount()
 }
 
+// openMountRoot resolves path to an fd and the mount it is the root of:
+// umount, remount and move all act on a whole mount (EINVAL otherwise, as
+// from the kernel). The caller closes the fd.
+func openMountRoot(path string, follow bool, mounts []*mountinfo.Info) (int, *mountinfo.Info, error) {
+	fd, err := open(path, follow)
+	if err != nil {
+		return -1, nil, err
+	}
+	m, isRoot, err := mountOfFd(fd, mounts)
+	if err == nil && !isRoot {
+		err = unix.EINVAL
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, nil, err
+	}
+	return fd, m, nil
+}
+
 func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	fd, err := open(c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0)
+	fd, m, err := openMountRoot(c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0, mounts)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	m, isRoot, err := mountOfFd(fd, mounts)
-	if err != nil {
-		return err
-	}
-	if !isRoot {
-		return unix.EINVAL
-	}
 	if err := rules.CanDetach(m); err != nil {
 		return refuse(unix.EPERM, "umount %s refused: %v", c.Target, err)
 	}
@@ -180,18 +192,11 @@ func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
 
 func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	fd, err := open(c.Target, true)
+	fd, m, err := openMountRoot(c.Target, true, mounts)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	m, isRoot, err := mountOfFd(fd, mounts)
-	if err != nil {
-		return err
-	}
-	if !isRoot {
-		return unix.EINVAL
-	}
 	if err := rules.CanReconfigure(m, wantRestrictions(c.Flags)); err != nil {
 		return refuse(unix.EPERM, "remount %s refused: %v", c.Target, err)
 	}
@@ -203,18 +208,11 @@ func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
 
 func (h helper) move(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	src, err := open(c.Source, true)
+	src, m, err := openMountRoot(c.Source, true, mounts)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(src)
-	m, isRoot, err := mountOfFd(src, mounts)
-	if err != nil {
-		return err
-	}
-	if !isRoot {
-		return unix.EINVAL
-	}
 	if err := rules.CanDetach(m); err != nil {
 		return refuse(unix.EPERM, "move of %s refused: %v", c.Source, err)
 	}
