@@ -11,7 +11,7 @@ VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS      := -X main.version=$(VERSION)
 BIN          := bin/sysbox-lite
 INSTALLER    := bin/sysbox-lite-install
-GO_SOURCES   := $(shell find . -name '*.go' -not -path './.git/*') go.mod go.sum
+GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.git/*') go.mod go.sum
 
 .PHONY: all build deps test unit integration demo bench install uninstall clean help
 

@@ -165,7 +165,7 @@ func ancestors(dir, top string) []string {
 
 // readString reads a small cgroup file, without its trailing newline.
 func readString(dir, name string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	data, err := readFile(filepath.Join(dir, name))
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +195,7 @@ func parseUintOrMax(s string) (uint64, error) {
 
 // readKV reads a flat-keyed cgroup file ("key value" lines, e.g. memory.stat).
 func readKV(dir, name string) (map[string]uint64, error) {
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	data, err := readFile(filepath.Join(dir, name))
 	if err != nil {
 		return nil, err
 	}
@@ -203,17 +203,43 @@ func readKV(dir, name string) (map[string]uint64, error) {
 }
 
 func parseKV(data []byte) map[string]uint64 {
-	out := map[string]uint64{}
-	for _, line := range strings.Split(string(data), "\n") {
-		k, v, ok := strings.Cut(line, " ")
-		if !ok {
+	out := make(map[string]uint64, 48)
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 {
 			continue
 		}
-		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64); err == nil {
-			out[k] = n
+		if n, ok := parseDecimal(line[sp+1:]); ok {
+			out[string(line[:sp])] = n
 		}
 	}
 	return out
+}
+
+// parseDecimal parses an unsigned decimal number (surrounding spaces allowed).
+func parseDecimal(b []byte) (uint64, bool) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }
 
 // errNoCgroup means the caller's cgroup does not give the value: fsemu

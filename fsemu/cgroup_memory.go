@@ -10,9 +10,9 @@ type Memory struct {
 	Limit uint64 // Unlimited when none (also when set above the host's memory)
 	Usage uint64 // including the page cache
 
-	Cache, Anon, Shmem, Mapped, Dirty, Writeback   uint64
+	Cache, Anon, Shmem, Mapped, Dirty, Writeback       uint64
 	ActiveAnon, InactiveAnon, ActiveFile, InactiveFile uint64
-	Unevictable, SlabReclaimable, SlabUnreclaimable  uint64
+	Unevictable, SlabReclaimable, SlabUnreclaimable    uint64
 
 	// SwapAccounted says whether the cgroup accounts swap; SwapLimit is
 	// the swap alone it may use (Unlimited when none), SwapUsage what it uses.

@@ -4,6 +4,7 @@ import (
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/config"
 	"github.com/sysbox-lite/sysbox-lite/confine"
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/seccomp"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
@@ -21,7 +22,10 @@ import (
 //  3. what is kept in force whatever the spec says: masked and read-only
 //     paths, then the seccomp baseline, then the mount-family traps (last:
 //     they merge into whatever profile the baseline left, and point the
-//     engine at the supervisor listening at listener).
+//     engine at the supervisor listening at listener);
+//  4. the emulated /proc and /sys files (emu: bind mounts from the
+//     supervisor's FUSE mount and the hook that binds the rest), last since
+//     they depend on the final read-only and masked paths.
 //
 // cfg supplies the policy, and the paths of sysbox-lite's own state that no
 // container may bind-mount; sink receives the refusals (already bound to the
@@ -30,7 +34,7 @@ import (
 // set by create: see join_linux.go); opts go to the user namespace modifier
 // (userns.JoinNamespace for a container that joins another's namespaces: r
 // is then that container's range, and no second user namespace is added).
-func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, listener string, opts ...userns.ModifierOption) Chain {
+func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confine.Host, listener string, emu fsemu.Modifier, opts ...userns.ModifierOption) Chain {
 	return Chain{
 		confine.NewNamespaces(sink, host.IsHostNamespace).WithJoined(host.JoinedNamespace),
 		confine.NewHostPaths(cfg, sink, host.Resolve).WithHost(host),
@@ -41,5 +45,6 @@ func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confi
 		confine.NewMasks(),
 		confine.NewSeccomp(),
 		seccomp.NewModifier(listener, ""),
+		emu,
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/confine"
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 	"github.com/sysbox-lite/sysbox-lite/userns"
@@ -139,7 +140,11 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	}}, id, nil)
 	host := confine.RealHost()
 	host.JoinedNamespace = joins.classify
-	chain := DefaultChain(r, rt.Config, sink, host, store.ListenerPath(key), userns.JoinNamespace(joins.userPath(store.Path(key))))
+	emu, err := emulation(store.Path(key))
+	if err != nil {
+		return nil, err
+	}
+	chain := DefaultChain(r, rt.Config, sink, host, store.ListenerPath(key), emu, userns.JoinNamespace(joins.userPath(store.Path(key))))
 	if err := chain.Modify(spec); err != nil {
 		var refusal *confine.Refusal
 		if errors.As(err, &refusal) {
@@ -165,7 +170,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
 		return nil, err
 	}
-	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec)); err != nil {
+	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec, emu, r)); err != nil {
 		return nil, err
 	}
 	if err := store.Save(key, c); err != nil {
@@ -176,4 +181,22 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	}
 	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size, "sharesWith": c.SharesWith}).Debug("container prepared")
 	return original, nil
+}
+
+// fuseDirName is where, in a container's state directory, its supervisor
+// mounts the emulated /proc and /sys files.
+const fuseDirName = "fuse"
+
+// emulation is the fsemu modifier of the container whose state is dir.
+func emulation(dir string) (fsemu.Modifier, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return fsemu.Modifier{}, fmt.Errorf("find own binary: %w", err)
+	}
+	return fsemu.Modifier{
+		FuseDir: filepath.Join(dir, fuseDirName),
+		Rootfs:  filepath.Join(dir, rootfs.RootDir),
+		Self:    self,
+		Files:   fsemu.AvailableFiles(fsemu.RealHost),
+	}, nil
 }

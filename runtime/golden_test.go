@@ -17,6 +17,7 @@ import (
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/config"
 	"github.com/sysbox-lite/sysbox-lite/confine"
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
@@ -47,6 +48,15 @@ var goldenHost = confine.Host{
 	},
 }
 
+// goldenEmulation emulates every file of the registry (whatever this
+// machine has), from the FUSE mount create would use.
+var goldenEmulation = fsemu.Modifier{
+	FuseDir: "/run/sysbox-lite/KEY/fuse",
+	Rootfs:  "/run/sysbox-lite/KEY/rootfs",
+	Self:    "/usr/local/bin/sysbox-lite",
+	Files:   fsemu.Files(),
+}
+
 // transform is what create does to a spec, minus the host-side mounting.
 func transform(t *testing.T, spec *specs.Spec) rootfs.Plan {
 	t.Helper()
@@ -55,7 +65,7 @@ func transform(t *testing.T, spec *specs.Spec) rootfs.Plan {
 
 func transformAudited(t *testing.T, spec *specs.Spec, sink audit.Sink) rootfs.Plan {
 	t.Helper()
-	require.NoError(t, DefaultChain(goldenRange, config.Default(), sink, goldenHost, "/run/sysbox-lite/KEY/seccomp.sock").Modify(spec))
+	require.NoError(t, DefaultChain(goldenRange, config.Default(), sink, goldenHost, "/run/sysbox-lite/KEY/seccomp.sock", goldenEmulation).Modify(spec))
 	plan, err := rootfs.NewPlan(spec.Mounts)
 	require.NoError(t, err)
 	require.NoError(t, rootfs.NewModifier("/run/sysbox-lite/KEY/rootfs", plan, nil).Modify(spec))
@@ -135,15 +145,32 @@ func TestGoldenSemantics(t *testing.T) {
 			}
 			assert.Equal(t, "/run/sysbox-lite/KEY/rootfs", spec.Root.Path)
 			kept := map[string]string{}
+			emulated := 0
 			for _, m := range spec.Mounts {
 				kept[m.Destination] = m.Type
+				if strings.HasPrefix(m.Source, goldenEmulation.FuseDir+"/") {
+					emulated++
+					assert.Equal(t, goldenEmulation.FuseDir+m.Destination, m.Source, "an emulated file comes from its place in the FUSE mount")
+					assert.Equal(t, []string{"bind", "ro", "nosuid", "nodev", "noexec"}, m.Options)
+					continue
+				}
 				assert.NotEqual(t, "bind", m.Type, "every bind is pre-mounted on the host: %s", m.Destination)
+			}
+			assert.Equal(t, 9, emulated, "/proc/{cpuinfo,diskstats,loadavg,meminfo,stat,swaps,uptime}, /sys/devices/system/cpu/online and product_uuid")
+			require.NotNil(t, spec.Hooks)
+			require.NotEmpty(t, spec.Hooks.CreateContainer)
+			hook := spec.Hooks.CreateContainer[len(spec.Hooks.CreateContainer)-1]
+			assert.Equal(t, []string{"sysbox-lite", fsemu.HookCommand, "/run/sysbox-lite/KEY/fuse", "/run/sysbox-lite/KEY/rootfs"}, hook.Args[:4])
+			if contains(spec.Linux.ReadonlyPaths, "/proc/sys") {
+				assert.Contains(t, hook.Args, "ro:/proc/sys/kernel/panic", "the sysctls are bound by the hook, read-only under a read-only /proc/sys")
+			} else {
+				assert.Contains(t, hook.Args, "rw:/proc/sys/kernel/panic", "the sysctls are bound by the hook, writable")
 			}
 			for _, d := range []string{"/proc", "/dev/pts", "/sys", "/dev/mqueue"} {
 				assert.Contains(t, kept, d, "made inside the namespaces by the engine")
 			}
 			assert.NotContains(t, kept, "/dev", "the /dev tmpfs is pre-mounted (so /dev/shm under it is too)")
-			assert.Equal(t, before, len(spec.Mounts)+len(plan.Premounted()))
+			assert.Equal(t, before, len(spec.Mounts)-emulated+len(plan.Premounted()))
 		})
 	}
 }
@@ -287,7 +314,7 @@ func TestChainRefusalIsARefusal(t *testing.T) {
 	require.NoError(t, err)
 	spec.Mounts = append(spec.Mounts, specs.Mount{Destination: "/s", Type: "bind", Source: "/var/run/docker.sock", Options: []string{"rbind"}})
 	var events audit.Memory
-	err = DefaultChain(goldenRange, config.Default(), audit.ForContainer(&events, "c1", nil), goldenHost, "/run/sysbox-lite/KEY/seccomp.sock").Modify(spec)
+	err = DefaultChain(goldenRange, config.Default(), audit.ForContainer(&events, "c1", nil), goldenHost, "/run/sysbox-lite/KEY/seccomp.sock", goldenEmulation).Modify(spec)
 	var refusal *confine.Refusal
 	require.ErrorAs(t, err, &refusal)
 	assert.Equal(t, "sysbox-lite: bind mount of /var/run/docker.sock (which is /run/docker.sock) is refused: it is the container engine's socket (allow it in /etc/sysbox-lite/config.toml [policy] allowed_mounts)", refusal.Error())

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/seccomp"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
@@ -48,6 +49,17 @@ type SupervisorConfig struct {
 	AuditLog  string        `json:"auditLog"`
 	LogFormat string        `json:"logFormat"`
 	Debug     bool          `json:"debug"`
+	// Emulation is the container's FUSE file system of emulated /proc and
+	// /sys files (package fsemu); nil for none.
+	Emulation *EmulationConfig `json:"emulation,omitempty"`
+}
+
+// EmulationConfig is what the supervisor needs to serve the emulated files.
+type EmulationConfig struct {
+	Dir   string   `json:"dir"`   // the FUSE mountpoint (fsemu.Modifier.FuseDir)
+	UID   uint32   `json:"uid"`   // the container's root on the host:
+	GID   uint32   `json:"gid"`   // the files' owner
+	Paths []string `json:"paths"` // the emulated files (fsemu.Modifier.Paths)
 }
 
 // Process identifies a process beyond its pid (which is reused): the start
@@ -59,7 +71,7 @@ type Process struct {
 
 // supervisorConfig is what the supervisor of a container needs from its
 // final spec and from this invocation.
-func (rt *Runtime) supervisorConfig(id, listener string, spec *specs.Spec) SupervisorConfig {
+func (rt *Runtime) supervisorConfig(id, listener string, spec *specs.Spec, emu fsemu.Modifier, r userns.Range) SupervisorConfig {
 	cfg := SupervisorConfig{
 		ID:        id,
 		Listener:  listener,
@@ -69,6 +81,10 @@ func (rt *Runtime) supervisorConfig(id, listener string, spec *specs.Spec) Super
 	}
 	if spec.Linux != nil {
 		cfg.Masks = seccomp.Masks{Masked: spec.Linux.MaskedPaths, ReadOnly: spec.Linux.ReadonlyPaths}
+	}
+	if emu.FuseDir != "" && len(emu.Files) > 0 {
+		cfg.Emulation = &EmulationConfig{Dir: emu.FuseDir, UID: r.UID, GID: r.GID, Paths: emu.Paths()}
+		cfg.Masks.Emulated = emu.Paths()
 	}
 	return cfg
 }
@@ -196,13 +212,28 @@ func RunSupervisor(dir string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGTERM, unix.SIGINT)
 	defer stop()
+	helper := seccomp.ExecHelper
+	if cfg.Emulation != nil {
+		srv, err := startEmulation(ctx, cfg.ID, *cfg.Emulation)
+		if err != nil {
+			ln.Close()
+			os.Remove(cfg.Listener)
+			return fail(err)
+		}
+		defer func() {
+			if err := srv.Unmount(); err != nil {
+				log.WithError(err).Warn("unmount the emulated files")
+			}
+		}()
+		helper = emulatingHelper(srv, cfg.Masks.ReadOnly)
+	}
 	sup := &seccomp.Supervisor{
 		Log: log.WithField("container", cfg.ID),
 		Audit: audit.ForContainer(audit.File{Path: cfg.AuditLog, OnError: func(err error) {
 			log.WithError(err).Warn("write the audit log")
 		}}, cfg.ID, time.Now),
 		Masks:  cfg.Masks,
-		Helper: seccomp.ExecHelper,
+		Helper: helper,
 	}
 	if readyPipe != nil {
 		fmt.Fprintln(readyPipe, "ready")
@@ -212,6 +243,56 @@ func RunSupervisor(dir string) error {
 	err = sup.Serve(ctx, ln)
 	os.Remove(cfg.Listener)
 	return err
+}
+
+// startEmulation mounts the container's emulated files at e.Dir and keeps
+// their load averages up to date until ctx ends.
+func startEmulation(ctx context.Context, id string, e EmulationConfig) (*fsemu.Server, error) {
+	cgroups, err := fsemu.DetectCgroupFS(fsemu.RealHost)
+	if err != nil {
+		return nil, err
+	}
+	byPath := map[string]fsemu.File{}
+	for _, f := range fsemu.Files() {
+		byPath[f.Path] = f
+	}
+	var files []fsemu.File
+	for _, p := range e.Paths {
+		if f, ok := byPath[p]; ok {
+			files = append(files, f)
+		}
+	}
+	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create the emulated files' mountpoint: %w", err)
+	}
+	em := fsemu.New(id, fsemu.RealHost, cgroups, files)
+	srv, err := fsemu.Mount(e.Dir, em, fsemu.Owner{UID: e.UID, GID: e.GID})
+	if err != nil {
+		return nil, err
+	}
+	go em.Run(ctx)
+	return srv, nil
+}
+
+// emulatingHelper runs the mount helper, handing it detached copies of the
+// emulated files when the call makes a new procfs or sysfs.
+func emulatingHelper(srv *fsemu.Server, readonly []string) func(context.Context, seccomp.Request) (seccomp.Response, error) {
+	return func(ctx context.Context, req seccomp.Request) (seccomp.Response, error) {
+		prefix := req.Call.NewFilesystem()
+		if prefix == "" {
+			return seccomp.ExecHelper(ctx, req)
+		}
+		paths, files, err := srv.Detached(prefix, readonly)
+		if err != nil {
+			return seccomp.Response{}, err
+		}
+		defer func() {
+			for _, f := range files {
+				f.Close()
+			}
+		}()
+		return seccomp.ExecHelperWith(ctx, req, paths, files)
+	}
 }
 
 func supervisorLogger(dir string, cfg SupervisorConfig) (*logrus.Logger, error) {

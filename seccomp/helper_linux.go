@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
@@ -55,7 +56,7 @@ func (h helper) run() Response {
 	if err != nil {
 		var r *refusal
 		if errors.As(err, &r) {
-			return Response{Errno: int(r.errno), Reason: r.reason}
+			return Response{Errno: int(r.errno), Reason: r.reason, Denied: true}
 		}
 		var errno unix.Errno
 		if errors.As(err, &errno) {
@@ -104,16 +105,20 @@ func (h helper) mounts() ([]*mountinfo.Info, error) {
 }
 
 // open resolves a path of the caller's, relative to its cwd and root.
-func open(path string, follow bool) (int, error) {
+// /proc/self and /proc/thread-self (how runc, systemd and libmount name fds
+// they mount from or onto) mean the caller, not this helper, which is not
+// in the caller's pid namespace: they are resolved through the host's /proc.
+func (h helper) open(path string, follow bool) (int, error) {
 	flags := unix.O_PATH | unix.O_CLOEXEC
 	if !follow {
 		flags |= unix.O_NOFOLLOW
 	}
-	fd, err := unix.Open(path, flags, 0)
-	if err != nil {
-		return -1, err
+	for _, self := range []string{"/proc/self", "/proc/thread-self"} {
+		if rest, ok := strings.CutPrefix(path, self); ok && (rest == "" || rest[0] == '/') {
+			return unix.Openat(int(h.proc.Fd()), strconv.Itoa(h.req.Call.Pid)+rest, flags, 0)
+		}
 	}
-	return fd, nil
+	return unix.Open(path, flags, 0)
 }
 
 // fdPath names an fd for the path-based calls (umount2, mount(2)). It is
@@ -150,8 +155,8 @@ func (h helper) perform(mounts []*mountinfo.Info) (Response, error) {
 // openMountRoot resolves path to an fd and the mount it is the root of:
 // umount, remount and move all act on a whole mount (EINVAL otherwise, as
 // from the kernel). The caller closes the fd.
-func openMountRoot(path string, follow bool, mounts []*mountinfo.Info) (int, *mountinfo.Info, error) {
-	fd, err := open(path, follow)
+func (h helper) openMountRoot(path string, follow bool, mounts []*mountinfo.Info) (int, *mountinfo.Info, error) {
+	fd, err := h.open(path, follow)
 	if err != nil {
 		return -1, nil, err
 	}
@@ -168,12 +173,12 @@ func openMountRoot(path string, follow bool, mounts []*mountinfo.Info) (int, *mo
 
 func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	fd, m, err := openMountRoot(c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0, mounts)
+	fd, m, err := h.openMountRoot(c.Target, c.Flags&unix.UMOUNT_NOFOLLOW == 0, mounts)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(fd)
-	if err := rules.CanDetach(m); err != nil {
+	if err := rules.CanDetach(m, mounts); err != nil {
 		return refuse(unix.EPERM, "umount %s refused: %v", c.Target, err)
 	}
 	if err := h.enterProc(); err != nil {
@@ -192,7 +197,7 @@ func (h helper) umount(rules Rules, mounts []*mountinfo.Info) error {
 
 func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	fd, m, err := openMountRoot(c.Target, true, mounts)
+	fd, m, err := h.openMountRoot(c.Target, true, mounts)
 	if err != nil {
 		return err
 	}
@@ -208,15 +213,15 @@ func (h helper) remount(rules Rules, mounts []*mountinfo.Info) error {
 
 func (h helper) move(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	src, m, err := openMountRoot(c.Source, true, mounts)
+	src, m, err := h.openMountRoot(c.Source, true, mounts)
 	if err != nil {
 		return err
 	}
 	defer unix.Close(src)
-	if err := rules.CanDetach(m); err != nil {
+	if err := rules.CanDetach(m, mounts); err != nil {
 		return refuse(unix.EPERM, "move of %s refused: %v", c.Source, err)
 	}
-	dst, err := open(c.Target, true)
+	dst, err := h.open(c.Target, true)
 	if err != nil {
 		return err
 	}
@@ -226,7 +231,7 @@ func (h helper) move(rules Rules, mounts []*mountinfo.Info) error {
 
 func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
 	c := h.req.Call
-	src, err := open(c.Source, true)
+	src, err := h.open(c.Source, true)
 	if err != nil {
 		return err
 	}
@@ -244,7 +249,7 @@ func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
 			recursive = true
 		}
 	}
-	dst, err := open(c.Target, true)
+	dst, err := h.open(c.Target, true)
 	if err != nil {
 		return err
 	}
@@ -272,7 +277,7 @@ func (h helper) readlinkFd(fd int) (string, error) {
 
 func (h helper) propagation() error {
 	c := h.req.Call
-	fd, err := open(c.Target, true)
+	fd, err := h.open(c.Target, true)
 	if err != nil {
 		return err
 	}
@@ -292,7 +297,7 @@ func (h helper) newMount() (Response, error) {
 	if !c.HasFSType || c.FSType == "" {
 		return Response{}, unix.EINVAL
 	}
-	dst, err := open(c.Target, true)
+	dst, err := h.open(c.Target, true)
 	if err != nil {
 		return Response{}, err
 	}
@@ -351,13 +356,21 @@ func (h helper) newMount() (Response, error) {
 		return Response{}, err
 	}
 	// mfd is the new mount's root now (dst is the directory it covers).
+	var res Response
 	switch c.FSType {
 	case "proc":
-		return h.applyMasks("/proc/", mfd)
+		res, err = h.applyMasks("/proc/", mfd)
 	case "sysfs":
-		return h.applyMasks("/sys/", mfd)
+		res, err = h.applyMasks("/sys/", mfd)
 	}
-	return Response{}, nil
+	if err != nil {
+		// A procfs or sysfs without all its masks must not stay.
+		if derr := h.enterProc(); derr == nil {
+			_ = unix.Unmount(fdPath(mfd), unix.MNT_DETACH)
+		}
+		return Response{}, refuse(unix.EPERM, "new %s at %s: its masks could not be applied: %v", c.FSType, c.Target, err)
+	}
+	return res, nil
 }
 
 // splitOptions splits mount data at commas, as the kernel does for mount(2).

@@ -1,18 +1,26 @@
 package seccomp
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"path"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/nsenter"
 )
 
 // applyMasks makes, over a procfs or sysfs the caller just mounted (root is
 // an fd of the new mount's root),
 // the masks and read-only paths its original has (prefix is "/proc/" or
-// "/sys/"), so that a new mount never shows more than the original does. It
-// returns the identities of the masks, which are then protected.
+// "/sys/"), then attaches the emulated files the request brings, so that a
+// new mount never shows more than the original does. It returns the
+// identities of the masks and emulated files, which are then protected.
 func (h helper) applyMasks(prefix string, root int) (Response, error) {
 	where, err := h.readlinkFd(root)
 	if err != nil {
@@ -35,6 +43,20 @@ func (h helper) applyMasks(prefix string, root int) (Response, error) {
 			done, err := readonlyPath(root, rel)
 			if err != nil {
 				return Response{}, err
+			}
+			if done {
+				made = append(made, path.Join(where, rel))
+			}
+		}
+	}
+	// The emulated files last: over a read-only path they keep their own
+	// flags (a writable sysctl under a read-only /proc/sys comes read-only
+	// from the supervisor).
+	for _, e := range h.req.Emulated {
+		if rel, ok := strings.CutPrefix(e.Path, prefix); ok {
+			done, err := attachEmulated(root, rel, e.FD)
+			if err != nil {
+				return Response{}, fmt.Errorf("emulated %s: %w", e.Path, err)
 			}
 			if done {
 				made = append(made, path.Join(where, rel))
@@ -77,13 +99,30 @@ func maskPath(dst int, rel string) (bool, error) {
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		tree, err = emptyTmpfs()
 	} else {
-		tree, err = unix.OpenTree(unix.AT_FDCWD, "/dev/null", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+		tree, err = devNull()
 	}
 	if err != nil {
 		return false, err
 	}
 	defer unix.Close(tree)
 	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// devNull clones the caller's /dev/null, after checking it is the real
+// one (a character device 1:3): in a chroot the container built, it may be
+// missing or something else, and then no mask is made (the caller's new
+// mount is undone).
+func devNull() (int, error) {
+	tree, err := unix.OpenTree(unix.AT_FDCWD, "/dev/null", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("no /dev/null to mask files with: %w", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(tree, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 1 || unix.Minor(st.Rdev) != 3 {
+		unix.Close(tree)
+		return -1, errors.New("/dev/null is not the null device")
+	}
+	return tree, nil
 }
 
 func emptyTmpfs() (int, error) {
@@ -122,4 +161,58 @@ func readonlyPath(dst int, rel string) (bool, error) {
 		return false, err
 	}
 	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// attachEmulated attaches a detached copy of an emulated file (tree, an fd
+// inherited from the supervisor) over dst/rel. A path the new mount lacks
+// is fine.
+func attachEmulated(dst int, rel string, tree int) (bool, error) {
+	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer unix.Close(fd)
+	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// firstEmulatedFD is where a helper's inherited emulated files start: fd 3
+// is the host's /proc, opened by package nsenter's constructor (which
+// takes the lowest free fd, so fd 3 is left closed for it).
+const firstEmulatedFD = 4
+
+// ExecHelperWith is ExecHelper for a mount that gets emulated files:
+// files (detached copies, see EmulatedFile; paths[i] is the path of
+// files[i]) are inherited by the helper and named in req.Emulated.
+func ExecHelperWith(ctx context.Context, req Request, paths []string, files []*os.File) (Response, error) {
+	if len(paths) != len(files) {
+		return Response{}, errors.New("mount helper: paths and files differ in number")
+	}
+	req.Emulated = nil
+	extra := []*os.File{nil} // fd 3: closed, for nsenter
+	for i, f := range files {
+		req.Emulated = append(req.Emulated, EmulatedFile{Path: paths[i], FD: firstEmulatedFD + i})
+		extra = append(extra, f)
+	}
+	in, err := json.Marshal(req)
+	if err != nil {
+		return Response{}, fmt.Errorf("encode helper request: %w", err)
+	}
+	cmd, err := nsenter.Command(ctx, req.Call.Pid, []string{HelperCommand})
+	if err != nil {
+		return Response{}, err
+	}
+	cmd.ExtraFiles = extra
+	var out, errOut bytes.Buffer
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return Response{}, fmt.Errorf("mount helper: %w: %s", err, strings.TrimSpace(errOut.String()))
+	}
+	var res Response
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		return Response{}, fmt.Errorf("decode helper response: %w (stderr: %s)", err, strings.TrimSpace(errOut.String()))
+	}
+	return res, nil
 }

@@ -21,6 +21,9 @@ const capSysAdmin = 21
 // helperTimeout bounds one performed call.
 const helperTimeout = 10 * time.Second
 
+// maxHelpers bounds the helpers one container can have running at once.
+const maxHelpers = 4
+
 // loop answers the notifications of one fd until every process using its
 // filter is gone (the fd hangs up) or ctx ends.
 func (s *Supervisor) loop(ctx context.Context, fd int) {
@@ -97,6 +100,14 @@ func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNot
 	}
 	hctx, cancel := context.WithTimeout(ctx, helperTimeout)
 	defer cancel()
+	// Helpers are host processes, outside the container's cgroups: at most
+	// maxHelpers at a time per container, the other calls wait their turn.
+	select {
+	case s.helpers() <- struct{}{}:
+		defer func() { <-s.helpers() }()
+	case <-hctx.Done():
+		return deny(req.ID, unix.EAGAIN)
+	}
 	res, err := s.Helper(hctx, Request{Call: call, Protection: prot.Snapshot(), Masks: s.Masks})
 	if err != nil {
 		s.Log.WithError(err).WithField("call", describe(call)).Warn("mount helper failed")
@@ -105,7 +116,7 @@ func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNot
 	prot.Forget(res.Gone)
 	prot.Update(res.Owned, res.Masks)
 	if res.Errno != 0 {
-		if res.Errno == int(unix.EPERM) && res.Reason != "" {
+		if res.Denied {
 			s.denied(call, res.Reason)
 		}
 		return deny(req.ID, unix.Errno(res.Errno))
@@ -114,6 +125,13 @@ func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNot
 }
 
 func (s *Supervisor) denied(call Call, reason string) {
+	ok, suppressed := s.auditor.allow(time.Now())
+	if !ok {
+		return
+	}
+	if suppressed > 0 {
+		reason = fmt.Sprintf("%s (and %d more denials not logged: rate limit)", reason, suppressed)
+	}
 	s.Log.WithField("call", describe(call)).Info("denied: " + reason)
 	s.Audit.Record(audit.Event{Asked: describe(call), Rule: audit.RuleMounts, Verdict: audit.Denied, Reason: reason})
 }
@@ -209,7 +227,7 @@ func quickRefusal(c Call, r Rules) string {
 		return ""
 	}
 	if c.Syscall == "umount2" || kindOf(c.Flags) == kindMove {
-		if err := r.CanDetach(m); err != nil {
+		if err := r.CanDetach(m, mounts); err != nil {
 			return err.Error()
 		}
 		return ""

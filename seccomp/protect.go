@@ -137,16 +137,30 @@ func (s Snapshot) Rules() Rules {
 // Rules of the live protection.
 func (p *Protection) Rules() Rules { return p.Snapshot().Rules() }
 
-// CanDetach says whether m may be unmounted or moved away on its own.
-func (r Rules) CanDetach(m *mountinfo.Info) error {
+// CanDetach says whether m may be unmounted or moved away on its own;
+// mounts is the table m is in.
+func (r Rules) CanDetach(m *mountinfo.Info, mounts []*mountinfo.Info) error {
 	id := IdentityOf(m)
 	switch {
-	case r.masks[id]:
+	case r.masks[id] && (!r.owned[m.ID] || onProcOrSys(m, mounts)):
 		return fmt.Errorf("%s is a masked or read-only path of the container", m.Mountpoint)
 	case r.protected[id] && !r.owned[m.ID]:
 		return fmt.Errorf("%s was mounted when the container started", m.Mountpoint)
 	}
 	return nil
+}
+
+// onProcOrSys reports whether m covers a path of a procfs or sysfs: only
+// there does a mask hide something. (A mask is known by its identity, and
+// the container's own bind of /dev/null elsewhere is the same file as the
+// /proc masks: that one it may remove.)
+func onProcOrSys(m *mountinfo.Info, mounts []*mountinfo.Info) bool {
+	for _, p := range mounts {
+		if p.ID == m.Parent {
+			return p.FSType == "proc" || p.FSType == "sysfs"
+		}
+	}
+	return true // parent unknown: assume the worst
 }
 
 // Restrictions are the per-mount flags a protected mount may not lose.
@@ -197,9 +211,11 @@ func (r Rules) CanReconfigure(m *mountinfo.Info, want Restrictions) error {
 	return nil
 }
 
-// HidesBelow reports whether a mask sits at or below path inside the tree
-// of the mount src, among mounts (one mount table): a non-recursive bind of
-// it would show what the mask hides.
+// HidesBelow reports whether a mask, or a mount the container may not
+// remove, sits at or below path inside the tree of the mount src, among
+// mounts (one mount table): a non-recursive bind would show what the mask
+// hides (and the kernel refuses one over its locked mounts, EINVAL), so
+// such binds are made recursive.
 func (r Rules) HidesBelow(src *mountinfo.Info, path string, mounts []*mountinfo.Info) bool {
 	children := map[int][]*mountinfo.Info{}
 	for _, m := range mounts {
@@ -212,7 +228,7 @@ func (r Rules) HidesBelow(src *mountinfo.Info, path string, mounts []*mountinfo.
 				continue
 			}
 			if (c.Mountpoint == path || strings.HasPrefix(c.Mountpoint, strings.TrimSuffix(path, "/")+"/")) &&
-				(r.masks[IdentityOf(c)] || walk(c.ID)) {
+				(r.masks[IdentityOf(c)] || (r.protected[IdentityOf(c)] && !r.owned[c.ID]) || walk(c.ID)) {
 				return true
 			}
 		}

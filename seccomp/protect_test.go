@@ -33,42 +33,51 @@ func newTestProtection() *Protection {
 
 func TestProtectionInitialMounts(t *testing.T) {
 	r := newTestProtection().Rules()
-	for _, m := range initialTable()[1:] {
-		assert.Error(t, r.CanDetach(m), "initial mount %s", m.Mountpoint)
+	table := initialTable()
+	for _, m := range table[1:] {
+		assert.Error(t, r.CanDetach(m, table), "initial mount %s", m.Mountpoint)
 	}
-	assert.NoError(t, r.CanDetach(initialTable()[0]), "the root is not protected (nested runtimes detach their old root)")
+	assert.NoError(t, r.CanDetach(table[0], table), "the root is not protected (nested runtimes detach their old root)")
 }
 
 func TestProtectionCopiesInOtherNamespaces(t *testing.T) {
 	r := newTestProtection().Rules()
 	// After `unshare -m`: same identities, new mount IDs.
+	copyOfRoot := mi(899, 1, 0, 40, "/", "/", "overlay", "rw")
+	copyOfProc := mi(898, 899, 0, 50, "/", "/proc", "proc", "rw")
 	copyOfData := mi(900, 899, 254, 0, "/vol", "/data", "ext4", "ro")
-	assert.ErrorContains(t, r.CanDetach(copyOfData), "when the container started")
-	copyOfMask := mi(901, 899, 0, 6, "/null", "/proc/kcore", "devtmpfs", "rw")
-	assert.ErrorContains(t, r.CanDetach(copyOfMask), "masked or read-only")
+	copyOfMask := mi(901, 898, 0, 6, "/null", "/proc/kcore", "devtmpfs", "rw")
+	table := []*mountinfo.Info{copyOfRoot, copyOfProc, copyOfData, copyOfMask}
+	assert.ErrorContains(t, r.CanDetach(copyOfData, table), "when the container started")
+	assert.ErrorContains(t, r.CanDetach(copyOfMask, table), "masked or read-only")
 }
 
 func TestProtectionOwnedCopies(t *testing.T) {
 	p := newTestProtection()
 	// The container bound /dev into a chroot (rbind: /dev and /dev/null copies).
-	p.Update([]int{300, 301}, nil)
+	// ... and /proc (rbind: /proc and its masks copied).
+	p.Update([]int{300, 301, 302, 303}, nil)
 	r := p.Rules()
-	assert.NoError(t, r.CanDetach(mi(300, 299, 0, 52, "/", "/chroot/dev", "tmpfs", "rw,nosuid")), "its own copy of /dev")
-	assert.Error(t, r.CanDetach(mi(301, 300, 0, 6, "/null", "/chroot/dev/null", "devtmpfs", "rw")),
-		"a copy of a mask-like mount still cannot be removed on its own")
-	assert.Error(t, r.CanReconfigure(mi(300, 299, 0, 52, "/", "/chroot/dev", "tmpfs", "rw,nosuid"), Restrictions{}),
-		"nor can a copy lose nosuid")
+	dev := mi(300, 100, 0, 52, "/", "/chroot/dev", "tmpfs", "rw,nosuid")
+	null := mi(301, 300, 0, 6, "/null", "/chroot/dev/null", "devtmpfs", "rw")
+	proc := mi(302, 100, 0, 50, "/", "/chroot/proc", "proc", "rw,nosuid,nodev,noexec")
+	kcore := mi(303, 302, 0, 6, "/null", "/chroot/proc/kcore", "devtmpfs", "rw")
+	table := append(initialTable(), dev, null, proc, kcore)
+	assert.NoError(t, r.CanDetach(dev, table), "its own copy of /dev")
+	assert.NoError(t, r.CanDetach(null, table), "its own copy of /dev/null: it hides nothing there")
+	assert.Error(t, r.CanDetach(kcore, table), "a copy of a mask over a procfs cannot be removed on its own")
+	assert.Error(t, r.CanReconfigure(dev, Restrictions{}), "nor can a copy lose nosuid")
 	p.Forget([]int{300})
-	assert.Error(t, p.Rules().CanDetach(mi(300, 299, 0, 52, "/", "/chroot/dev", "tmpfs", "rw,nosuid")), "a forgotten ID is not owned")
+	assert.Error(t, p.Rules().CanDetach(dev, table), "a forgotten ID is not owned")
 }
 
 func TestProtectionNewMounts(t *testing.T) {
 	r := newTestProtection().Rules()
 	mine := mi(400, 100, 0, 77, "/", "/mnt", "tmpfs", "rw")
-	assert.NoError(t, r.CanDetach(mine))
+	assert.NoError(t, r.CanDetach(mine, initialTable()))
 	assert.NoError(t, r.CanReconfigure(mine, Restrictions{}))
 	sub := mi(401, 100, 254, 0, "/vol/sub", "/x", "ext4", "ro")
-	assert.NoError(t, r.CanDetach(sub), "a bind of a subdirectory is a different identity")
+	assert.NoError(t, r.CanDetach(sub, initialTable()), "a bind of a subdirectory is a different identity")
 }
 
 func TestProtectionMasksOfNewProc(t *testing.T) {
@@ -76,8 +85,11 @@ func TestProtectionMasksOfNewProc(t *testing.T) {
 	newAcpi := Identity{Major: 0, Minor: 88, Root: "/", FSType: "tmpfs"}
 	p.Update([]int{500}, []Identity{newAcpi})
 	r := p.Rules()
-	assert.NoError(t, r.CanDetach(mi(500, 100, 0, 87, "/", "/mnt/proc", "proc", "rw")), "the new proc is the container's")
-	assert.Error(t, r.CanDetach(mi(502, 500, 0, 88, "/", "/mnt/proc/acpi", "tmpfs", "ro")), "its masks are not")
+	newProc := mi(500, 100, 0, 87, "/", "/mnt/proc", "proc", "rw")
+	acpi := mi(502, 500, 0, 88, "/", "/mnt/proc/acpi", "tmpfs", "ro")
+	table := append(initialTable(), newProc, acpi)
+	assert.NoError(t, r.CanDetach(newProc, table), "the new proc is the container's")
+	assert.Error(t, r.CanDetach(acpi, table), "its masks are not")
 }
 
 func TestCanReconfigure(t *testing.T) {
@@ -102,6 +114,7 @@ func TestHidesBelow(t *testing.T) {
 	// recursive too. That is conservative and harmless.
 	assert.True(t, r.HidesBelow(table[5], "/dev", table))
 	assert.False(t, r.HidesBelow(table[7], "/data", table), "nothing is mounted below the volume")
+	assert.True(t, r.HidesBelow(table[0], "/", table), "the root has mounts the container may not remove below it: a plain bind of / is recursive, as the kernel wants")
 }
 
 func TestKindOf(t *testing.T) {

@@ -20,6 +20,41 @@ type Call struct {
 type Masks struct {
 	Masked   []string `json:"masked"`
 	ReadOnly []string `json:"readonly"`
+	// Emulated are the container's emulated /proc and /sys files (package
+	// fsemu): protected as masks are (they hide the host's), and
+	// re-applied on a new procfs or sysfs from the detached copies a
+	// Request brings (Request.Emulated).
+	Emulated []string `json:"emulated,omitempty"`
+}
+
+// Paths are every path whose mount hides or narrows something.
+func (m Masks) Paths() []string {
+	out := make([]string, 0, len(m.Masked)+len(m.ReadOnly)+len(m.Emulated))
+	out = append(out, m.Masked...)
+	out = append(out, m.ReadOnly...)
+	return append(out, m.Emulated...)
+}
+
+// EmulatedFile is a detached copy of an emulated file (an open_tree clone
+// of the supervisor's FUSE mount) handed to a helper as an inherited fd.
+type EmulatedFile struct {
+	Path string `json:"path"`
+	FD   int    `json:"fd"`
+}
+
+// NewFilesystem returns "/proc/" or "/sys/" for a mount(2) that makes a new
+// procfs or sysfs (where masks and emulated files are re-applied), else "".
+func (c Call) NewFilesystem() string {
+	if c.Syscall != "mount" || kindOf(c.Flags) != kindNew {
+		return ""
+	}
+	switch c.FSType {
+	case "proc":
+		return "/proc/"
+	case "sysfs":
+		return "/sys/"
+	}
+	return ""
 }
 
 // Request is what the supervisor hands a helper.
@@ -27,14 +62,19 @@ type Request struct {
 	Call       Call     `json:"call"`
 	Protection Snapshot `json:"protection"`
 	Masks      Masks    `json:"masks"`
+	// Emulated are the emulated files to attach over a new procfs or
+	// sysfs (after its masks), as fds the helper inherited.
+	Emulated []EmulatedFile `json:"emulated,omitempty"`
 }
 
 // Response is what a helper did.
 type Response struct {
 	// Errno is 0 on success, else what the caller's syscall returns.
 	Errno int `json:"errno"`
-	// Reason explains a refusal (for the audit log).
+	// Reason explains a failure; Denied says a rule refused the call (only
+	// those go to the audit log, not what the kernel itself refused).
 	Reason string `json:"reason,omitempty"`
+	Denied bool   `json:"denied,omitempty"`
 	// Owned are the IDs of the mounts the call made.
 	Owned []int `json:"owned,omitempty"`
 	// Masks are the identities of masks made over a new procfs or sysfs.

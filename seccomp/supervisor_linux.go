@@ -25,9 +25,21 @@ type Supervisor struct {
 	// Helper runs a Request inside the caller's namespaces.
 	Helper func(ctx context.Context, req Request) (Response, error)
 
-	mu   sync.Mutex
-	prot *Protection
-	wg   sync.WaitGroup
+	mu      sync.Mutex
+	prot    *Protection
+	wg      sync.WaitGroup
+	slots   chan struct{}
+	auditor rateLimit
+}
+
+// helpers is the semaphore of running helpers.
+func (s *Supervisor) helpers() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.slots == nil {
+		s.slots = make(chan struct{}, maxHelpers)
+	}
+	return s.slots
 }
 
 // Serve accepts the engine's connections until ctx ends.
@@ -106,7 +118,7 @@ func (s *Supervisor) ensureProtection(initPid int) error {
 	if err != nil {
 		return err
 	}
-	s.prot = NewProtection(mounts, append(append([]string(nil), s.Masks.Masked...), s.Masks.ReadOnly...))
+	s.prot = NewProtection(mounts, s.Masks.Paths())
 	return nil
 }
 

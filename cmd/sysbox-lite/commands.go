@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/internal/nsenter"
 	"github.com/sysbox-lite/sysbox-lite/runtime"
 	"github.com/sysbox-lite/sysbox-lite/seccomp"
@@ -40,6 +41,7 @@ func commands() []*cli.Command {
 		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
 		hidden(command("supervise", "serve a container's seccomp listener (started by create)", supervise)),
 		hidden(command(seccomp.HelperCommand, "perform one trapped mount call inside a container (started by the supervisor)", mountHelper)),
+		hidden(command(fsemu.HookCommand, "bind emulated /proc files in a container being created (its createContainer hook)", fsemuHook)),
 	}
 	for _, p := range passThrough {
 		cmds = append(cmds, command(p.name, p.usage+" (passed to the engine)", execEngine))
@@ -78,6 +80,16 @@ func supervise(c *cli.Context) error {
 // container's).
 func mountHelper(*cli.Context) error {
 	return seccomp.RunHelper(os.Stdin, os.Stdout, nsenter.HostProc())
+}
+
+// fsemuHook runs inside a container's namespaces, before its root is
+// pivoted to: FUSEDIR ROOTFS ENTRY... (see fsemu.RunHook).
+func fsemuHook(c *cli.Context) error {
+	if c.Args().Len() < 2 {
+		return fmt.Errorf("%s needs the FUSE mount and the container's root", fsemu.HookCommand)
+	}
+	args := c.Args().Slice()
+	return fsemu.RunHook(os.Stdin, args[0], args[1], args[2:])
 }
 
 func withUsage(c *cli.Command, usage string) *cli.Command {

@@ -7,6 +7,7 @@
 //	probe386 umount PATH         umount(PATH)            i386 #22 (oldumount)
 //	probe386 umount2 PATH        umount2(PATH, 0)        i386 #52
 //	probe386 mount-tmpfs DIR     mount("none", DIR, "tmpfs", 0, NULL)  i386 #21
+//	probe386 open-tree PATH      open_tree(AT_FDCWD, PATH, OPEN_TREE_CLONE)  i386 #428
 //	probe386 read PATH           open + one read; prints OK and "<n> bytes"
 package main
 
@@ -21,9 +22,16 @@ import (
 
 // The i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl).
 const (
-	sysMount   = 21
-	sysUmount  = 22
-	sysUmount2 = 52
+	sysMount    = 21
+	sysUmount   = 22
+	sysUmount2  = 52
+	sysOpenTree = 428
+)
+
+const (
+	atFdcwd       = -100
+	openTreeClone = 1
+	oCloexec      = 0o2000000
 )
 
 func main() {
@@ -32,7 +40,7 @@ func main() {
 		os.Exit(2)
 	}
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: probe386 umount|umount2|mount-tmpfs|read PATH")
+		fmt.Fprintln(os.Stderr, "usage: probe386 umount|umount2|mount-tmpfs|open-tree|read PATH")
 		os.Exit(2)
 	}
 	path := cstr(os.Args[2])
@@ -49,6 +57,13 @@ func main() {
 			uintptr(unsafe.Pointer(fstype)), 0, 0, 0)
 		runtime.KeepAlive(src)
 		runtime.KeepAlive(fstype)
+	case "open-tree":
+		cwd := atFdcwd
+		var fd uintptr
+		fd, _, errno = unix.Syscall(sysOpenTree, uintptr(cwd), uintptr(unsafe.Pointer(path)), openTreeClone|oCloexec)
+		if errno == 0 {
+			unix.Close(int(fd))
+		}
 	case "read":
 		fd, err := unix.Open(os.Args[2], unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 		if err != nil {

@@ -44,10 +44,12 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	if (procfd < 0)
 		die("open", "/proc");
 
-	// The user namespace first: it grants the capabilities that joining
-	// the others needs. No pid namespace: the helper must never appear in
-	// the container's.
-	static const char *kinds[] = {"user", "mnt", "net", "ipc", "cgroup", "uts"};
+	// The user namespace last: as host root this process may join any
+	// namespace, while after joining a user namespace it could join only
+	// those that namespace owns (a caller in a nested user namespace still
+	// lives in the container's network, IPC, UTS and cgroup namespaces). No
+	// pid namespace: the helper must never appear in the container's.
+	static const char *kinds[] = {"mnt", "net", "ipc", "cgroup", "uts", "user"};
 	enum { nkinds = sizeof(kinds) / sizeof(kinds[0]) };
 	int fds[nkinds];
 	char rel[32];
@@ -58,6 +60,10 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	int rootfd = openat_proc(procfd, pid, "root", O_PATH | O_DIRECTORY);
 	int cwdfd = openat_proc(procfd, pid, "cwd", O_PATH | O_DIRECTORY);
 
+	// No supplementary groups: dropped while still host root, since a user
+	// namespace may forbid setgroups (unshare -r writes "deny").
+	if (setgroups(0, NULL) < 0)
+		die("setgroups", "");
 	for (int i = 0; i < nkinds; i++) {
 		if (setns(fds[i], 0) < 0)
 			die("setns", kinds[i]);
@@ -65,8 +71,6 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	}
 	if (setresgid(0, 0, 0) < 0)
 		die("setresgid", "0");
-	if (setgroups(0, NULL) < 0)
-		die("setgroups", "");
 	if (setresuid(0, 0, 0) < 0)
 		die("setresuid", "0");
 	if (fchdir(rootfd) < 0 || chroot(".") < 0)
