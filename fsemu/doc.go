@@ -27,6 +27,25 @@
 // /proc/PID/cgroup leads to its cgroup directories (v1 or v2). Files are
 // opened with direct I/O: nothing is cached by the kernel.
 //
+// Files report size 0 (as /proc's do) and are opened with direct I/O, so
+// read(2) always asks the server. sendfile and splice (busybox cat, Go's
+// io.Copy) go through the page cache instead, bounded by the inode's size:
+// each open therefore stores its content in the kernel's cache
+// (FUSE_NOTIFY_STORE), which sets the size to at least the content's.
+//
+// Limits:
+//   - sysinfo(2) is not emulated: busybox free takes total and free memory
+//     from it (only "available" from /proc/meminfo), busybox uptime its
+//     uptime and load; procps' free and uptime read the emulated files.
+//   - /proc/uptime counts from the container's start, but process start
+//     times (/proc/PID/stat) still count from the host's boot: ps's ELAPSED
+//     and STIME are off, as under LXCFS.
+//   - a read costs FUSE round trips (open, read, read of EOF, release) plus
+//     the cgroup files it is computed from: about 0.1-0.3 ms, tens of times
+//     a native /proc read (measured by integration's TestFsemuReadCost).
+//   - sysctl values live in the supervisor's memory: they are lost when the
+//     container is deleted (restart included), as a VM's are at reboot.
+//
 // If the FUSE server dies (the supervisor is killed), every emulated file
 // fails with ENOTCONN ("Transport endpoint is not connected") and the
 // container keeps running. A new supervisor cannot repair a running
