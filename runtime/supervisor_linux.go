@@ -154,17 +154,25 @@ func stopSupervisor(p Process) error {
 	if p.Pid <= 0 {
 		return nil
 	}
-	if start, err := processStart(p.Pid); err != nil || start != p.Start {
+	// A pidfd names this process for good: once it is open and the start
+	// time still matches, a signal through it cannot reach a reused pid.
+	pidfd, err := unix.PidfdOpen(p.Pid, 0)
+	if err != nil {
 		return nil // already gone
 	}
-	_ = unix.Kill(p.Pid, unix.SIGTERM)
-	for i := 0; i < 100; i++ {
-		if start, err := processStart(p.Pid); err != nil || start != p.Start {
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
+	defer unix.Close(pidfd)
+	if start, err := processStart(p.Pid); err != nil || start != p.Start {
+		return nil
 	}
-	if err := unix.Kill(p.Pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+	if err := unix.PidfdSendSignal(pidfd, unix.SIGTERM, nil, 0); err != nil {
+		return nil // exited meanwhile
+	}
+	// The pidfd polls readable when the process exits (a zombie counts).
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 1000); err == nil && n > 0 {
+		return nil
+	}
+	if err := unix.PidfdSendSignal(pidfd, unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("kill supervisor %d: %w", p.Pid, err)
 	}
 	return nil
@@ -213,8 +221,9 @@ func RunSupervisor(dir string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGTERM, unix.SIGINT)
 	defer stop()
 	helper := seccomp.ExecHelper
+	var sysinfo seccomp.SysinfoSource
 	if cfg.Emulation != nil {
-		srv, err := startEmulation(ctx, cfg.ID, *cfg.Emulation)
+		srv, em, err := startEmulation(ctx, cfg.ID, *cfg.Emulation)
 		if err != nil {
 			ln.Close()
 			os.Remove(cfg.Listener)
@@ -226,14 +235,16 @@ func RunSupervisor(dir string) error {
 			}
 		}()
 		helper = emulatingHelper(srv, cfg.Masks.ReadOnly)
+		sysinfo = em
 	}
 	sup := &seccomp.Supervisor{
 		Log: log.WithField("container", cfg.ID),
 		Audit: audit.ForContainer(audit.File{Path: cfg.AuditLog, OnError: func(err error) {
 			log.WithError(err).Warn("write the audit log")
 		}}, cfg.ID, time.Now),
-		Masks:  cfg.Masks,
-		Helper: helper,
+		Masks:   cfg.Masks,
+		Helper:  helper,
+		Sysinfo: sysinfo,
 	}
 	if readyPipe != nil {
 		fmt.Fprintln(readyPipe, "ready")
@@ -246,11 +257,12 @@ func RunSupervisor(dir string) error {
 }
 
 // startEmulation mounts the container's emulated files at e.Dir and keeps
-// their load averages up to date until ctx ends.
-func startEmulation(ctx context.Context, id string, e EmulationConfig) (*fsemu.Server, error) {
+// their load averages up to date until ctx ends. The emulator also gives
+// the values of sysinfo(2).
+func startEmulation(ctx context.Context, id string, e EmulationConfig) (*fsemu.Server, *fsemu.Emulator, error) {
 	cgroups, err := fsemu.DetectCgroupFS(fsemu.RealHost)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	byPath := map[string]fsemu.File{}
 	for _, f := range fsemu.Files() {
@@ -263,15 +275,15 @@ func startEmulation(ctx context.Context, id string, e EmulationConfig) (*fsemu.S
 		}
 	}
 	if err := os.MkdirAll(e.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("create the emulated files' mountpoint: %w", err)
+		return nil, nil, fmt.Errorf("create the emulated files' mountpoint: %w", err)
 	}
 	em := fsemu.New(id, fsemu.RealHost, cgroups, files)
 	srv, err := fsemu.Mount(e.Dir, em, fsemu.Owner{UID: e.UID, GID: e.GID})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	go em.Run(ctx)
-	return srv, nil
+	return srv, em, nil
 }
 
 // emulatingHelper runs the mount helper, handing it detached copies of the
