@@ -33,10 +33,11 @@
 // each open therefore stores its content in the kernel's cache
 // (FUSE_NOTIFY_STORE), which sets the size to at least the content's.
 //
+// sysinfo(2), which busybox free and uptime read instead of /proc, shows
+// the same values: the seccomp supervisor traps it and fills the caller's
+// struct from Emulator.Sysinfo (sysinfo.go).
+//
 // Limits:
-//   - sysinfo(2) is not emulated: busybox free takes total and free memory
-//     from it (only "available" from /proc/meminfo), busybox uptime its
-//     uptime and load; procps' free and uptime read the emulated files.
 //   - /proc/uptime counts from the container's start, but process start
 //     times (/proc/PID/stat) still count from the host's boot: ps's ELAPSED
 //     and STIME are off, as under LXCFS.

@@ -24,15 +24,28 @@ import (
 var procLoadavg = File{Path: "/proc/loadavg", Mode: 0o444, Read: readLoadavg}
 
 func readLoadavg(c *Caller) ([]byte, error) {
-	cg, err := c.Cgroups()
+	l, ok, err := c.load()
 	if err != nil {
 		return nil, err
 	}
-	dir, tasks, ok := taskDir(cg)
 	if !ok {
 		return c.hostFile("/proc/loadavg")
 	}
-	return c.e.loads.read(dir, tasks, c.e.Now()).Format(), nil
+	return l.Format(), nil
+}
+
+// load is the load of the caller's cgroup; ok is false when it has none
+// whose threads can be counted (the host's load applies).
+func (c *Caller) load() (l Load, ok bool, err error) {
+	cg, err := c.Cgroups()
+	if err != nil {
+		return Load{}, false, err
+	}
+	dir, tasks, ok := taskDir(cg)
+	if !ok {
+		return Load{}, false, nil
+	}
+	return c.e.loads.read(dir, tasks, c.e.Now()), true, nil
 }
 
 // taskDir is the cgroup directory whose threads count, and the name of

@@ -58,15 +58,27 @@ func parseMeminfo(data []byte) []meminfoLine {
 	return out
 }
 
+// meminfoByName maps the names of /proc/meminfo's lines to their values.
+func meminfoByName(lines []meminfoLine) map[string]uint64 {
+	vals := make(map[string]uint64, len(lines))
+	for _, l := range lines {
+		if l.name != "" {
+			vals[l.name] = l.value
+		}
+	}
+	return vals
+}
+
 // FormatMeminfo rewrites the host's /proc/meminfo with a cgroup's values.
 func FormatMeminfo(host []byte, m Memory) []byte {
 	lines := parseMeminfo(host)
-	hostVal := map[string]uint64{}
-	for _, l := range lines {
-		if l.name != "" {
-			hostVal[l.name] = l.value
-		}
-	}
+	return formatMeminfo(lines, cgroupMeminfo(meminfoByName(lines), m), len(host))
+}
+
+// cgroupMeminfo is the /proc/meminfo values (kB, by line name) that a
+// cgroup's replace; hostVal are the host's (limits above its MemTotal and
+// SwapTotal are capped there).
+func cgroupMeminfo(hostVal map[string]uint64, m Memory) map[string]uint64 {
 	kb := func(b uint64) uint64 { return b / 1024 }
 	total := hostVal["MemTotal"]
 	if m.Limit != Unlimited && kb(m.Limit) < total {
@@ -108,7 +120,13 @@ func FormatMeminfo(host []byte, m Memory) []byte {
 		set["SwapTotal"] = swapTotal
 		set["SwapFree"] = swapTotal - min(kb(m.SwapUsage), swapTotal)
 	}
-	b := make([]byte, 0, len(host)+64)
+	return set
+}
+
+// formatMeminfo writes lines back, with the values in set instead of
+// theirs; size is the host file's.
+func formatMeminfo(lines []meminfoLine, set map[string]uint64, size int) []byte {
+	b := make([]byte, 0, size+64)
 	for _, l := range lines {
 		v, ok := set[l.name]
 		if !ok || !l.kb {

@@ -16,19 +16,7 @@ import (
 var procUptime = File{Path: "/proc/uptime", Mode: 0o444, Read: readUptime}
 
 func readUptime(c *Caller) ([]byte, error) {
-	host, err := c.hostFile("/proc/uptime")
-	if err != nil {
-		return nil, err
-	}
-	f := strings.Fields(string(host))
-	if len(f) < 1 {
-		return nil, fmt.Errorf("/proc/uptime: malformed %q", host)
-	}
-	hostUp, err := strconv.ParseFloat(f[0], 64)
-	if err != nil {
-		return nil, fmt.Errorf("/proc/uptime: %w", err)
-	}
-	start, err := c.e.inits.startOf(c.Pid)
+	hostUp, start, err := c.uptimeBase()
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +30,28 @@ func readUptime(c *Caller) ([]byte, error) {
 	}
 	up, idle := Uptime(hostUp, start, v.n, used)
 	return FormatUptime(up, idle), nil
+}
+
+// uptimeBase is the host's uptime (seconds) and when the init of the
+// caller's pid namespace started (clock ticks since boot).
+func (c *Caller) uptimeBase() (hostUp float64, startTicks uint64, err error) {
+	host, err := c.hostFile("/proc/uptime")
+	if err != nil {
+		return 0, 0, err
+	}
+	f := strings.Fields(string(host))
+	if len(f) < 1 {
+		return 0, 0, fmt.Errorf("/proc/uptime: malformed %q", host)
+	}
+	hostUp, err = strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("/proc/uptime: %w", err)
+	}
+	startTicks, err = c.e.inits.startOf(c.Pid)
+	if err != nil {
+		return 0, 0, err
+	}
+	return hostUp, startTicks, nil
 }
 
 // Uptime is a container's uptime and idle seconds: hostUp is the host's

@@ -86,8 +86,8 @@ func TestFsemuResourceViews(t *testing.T) {
 	assert.EqualValues(t, 262144, s.fsemuKB(t, name, "/proc/meminfo", "MemTotal"), "MemTotal is the 256 MiB limit")
 	free := s.fsemuSh(t, name, "free")
 	t.Logf("free:\n%s", free)
-	// busybox free takes total and free from sysinfo(2) (not emulated, see
-	// the package doc); its "available" column comes from /proc/meminfo.
+	// busybox free takes total and free from sysinfo(2) (emulated too, see
+	// sysinfo_test.go); its "available" column comes from /proc/meminfo.
 	for _, line := range strings.Split(free, "\n") {
 		if f := strings.Fields(line); len(f) == 7 && f[0] == "Mem:" {
 			avail, err := strconv.ParseUint(f[6], 10, 64)

@@ -286,11 +286,12 @@ func checkSeccomp(t *testing.T, spec *specs.Spec) {
 			assert.NotContains(t, r.Names, n, "%s is not let through by a %s rule", n, r.Action)
 		}
 	}
-	// The mount-family traps come last, and point at the supervisor.
+	// The traps (the mount family, sysinfo) come last, and point at the
+	// supervisor.
 	n := len(sc.Syscalls)
 	require.GreaterOrEqual(t, n, 2)
 	assert.Equal(t, specs.ActNotify, sc.Syscalls[n-2].Action)
-	assert.Equal(t, []string{"mount", "umount2", "umount"}, sc.Syscalls[n-2].Names)
+	assert.Equal(t, []string{"mount", "umount2", "umount", "sysinfo"}, sc.Syscalls[n-2].Names)
 	assert.Equal(t, specs.ActErrno, sc.Syscalls[n-1].Action)
 	assert.Contains(t, sc.Syscalls[n-1].Names, "mount_setattr")
 	assert.Equal(t, "/run/sysbox-lite/KEY/seccomp.sock", sc.ListenerPath)

@@ -46,8 +46,17 @@ func (m Modifier) Modify(spec *specs.Spec) error {
 		}
 	}
 	trapped := map[string]bool{}
+	var notify, nosys []string
 	for _, t := range Traps() {
+		if t.Emulated && !allows(sc, t.Name) {
+			continue // the profile's rules for it stay as they are
+		}
 		trapped[t.Name] = true
+		if t.Action == Notify {
+			notify = append(notify, t.Name)
+		} else {
+			nosys = append(nosys, t.Name)
+		}
 	}
 	// A name may appear in one rule only: the caller's own rules for the
 	// family (docker allows mount and umount2 to CAP_SYS_ADMIN holders) give
@@ -67,10 +76,28 @@ func (m Modifier) Modify(spec *specs.Spec) error {
 	}
 	errno := uint(enosys)
 	sc.Syscalls = append(kept,
-		specs.LinuxSyscall{Names: Names(Notify), Action: specs.ActNotify},
-		specs.LinuxSyscall{Names: Names(NoSys), Action: specs.ActErrno, ErrnoRet: &errno},
+		specs.LinuxSyscall{Names: notify, Action: specs.ActNotify},
+		specs.LinuxSyscall{Names: nosys, Action: specs.ActErrno, ErrnoRet: &errno},
 	)
 	sc.ListenerPath = m.listener
 	sc.ListenerMetadata = m.metadata
 	return nil
+}
+
+// allows reports whether the profile lets every call of name through:
+// the rules that name it allow it (or send it to the supervisor: the
+// rule a previous pass added) whatever its arguments, or none names it
+// and the default allows.
+func allows(sc *specs.LinuxSeccomp, name string) bool {
+	named := false
+	for _, r := range sc.Syscalls {
+		if !slices.Contains(r.Names, name) {
+			continue
+		}
+		if (r.Action != specs.ActAllow && r.Action != specs.ActNotify) || len(r.Args) > 0 {
+			return false
+		}
+		named = true
+	}
+	return named || sc.DefaultAction == specs.ActAllow
 }

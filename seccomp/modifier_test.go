@@ -79,8 +79,57 @@ func TestModifierIdempotent(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	assert.Equal(t, []string{"mount", "umount2", "umount"}, Names(Notify))
+	assert.Equal(t, []string{"mount", "umount2", "umount", "sysinfo"}, Names(Notify))
 	assert.Contains(t, Names(NoSys), "open_tree")
 	assert.Contains(t, Names(NoSys), "mount_setattr")
-	assert.Len(t, Traps(), 10)
+	assert.Len(t, Traps(), 11)
+}
+
+// sysinfo is trapped only where the profile lets it through: a profile
+// that refuses it (by its default, by a rule, or for some arguments)
+// keeps its rules for it.
+func TestModifierEmulatedTrapOnlyWhereAllowed(t *testing.T) {
+	eperm := uint(1)
+	notified := func(sc *specs.LinuxSeccomp) bool {
+		for _, r := range ruleFor(sc, "sysinfo") {
+			if r.Action == specs.ActNotify {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		name    string
+		profile specs.LinuxSeccomp
+		trapped bool
+	}{
+		{"allowed by default", specs.LinuxSeccomp{DefaultAction: specs.ActAllow}, true},
+		{"allowed by a rule", specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"read", "sysinfo"}, Action: specs.ActAllow}}}, true},
+		{"refused by default", specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"read"}, Action: specs.ActAllow}}}, false},
+		{"refused by a rule", specs.LinuxSeccomp{DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"sysinfo"}, Action: specs.ActErrno, ErrnoRet: &eperm}}}, false},
+		{"allowed for some arguments", specs.LinuxSeccomp{DefaultAction: specs.ActErrno, Syscalls: []specs.LinuxSyscall{
+			{Names: []string{"sysinfo"}, Action: specs.ActAllow, Args: []specs.LinuxSeccompArg{{Index: 0, Value: 0, Op: specs.OpNotEqual}}}}}, false},
+	} {
+		s := &specs.Spec{Linux: &specs.Linux{Seccomp: &c.profile}}
+		before, _ := json.Marshal(ruleFor(&c.profile, "sysinfo"))
+		require.NoError(t, NewModifier("/l", "").Modify(s))
+		sc := s.Linux.Seccomp
+		assert.Equal(t, c.trapped, notified(sc), c.name)
+		if c.trapped {
+			assert.Len(t, ruleFor(sc, "sysinfo"), 1, "%s: only in the notify rule", c.name)
+		} else {
+			after, _ := json.Marshal(ruleFor(sc, "sysinfo"))
+			assert.JSONEq(t, string(before), string(after), "%s: the profile's rules for it stay", c.name)
+		}
+		assert.Len(t, ruleFor(sc, "mount"), 1, "%s: the mount family is trapped whatever the profile", c.name)
+		assert.Equal(t, specs.ActNotify, ruleFor(sc, "mount")[0].Action, c.name)
+		// A second pass changes nothing.
+		first, _ := json.Marshal(s)
+		require.NoError(t, NewModifier("/l", "").Modify(s))
+		second, _ := json.Marshal(s)
+		assert.JSONEq(t, string(first), string(second), c.name)
+	}
 }

@@ -70,6 +70,9 @@ func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNot
 	if err != nil {
 		return deny(req.ID, unix.ENOSYS)
 	}
+	if name == "sysinfo" {
+		return s.answerSysinfo(fd, req)
+	}
 	call, err := copyCall(name, req)
 	if err != nil {
 		s.Log.WithError(err).WithField("syscall", name).Debug("copy arguments")

@@ -10,27 +10,33 @@ const (
 	NoSys
 )
 
-// Trap is one syscall of the mount family and how it is handled.
+// Trap is one trapped syscall and how it is handled.
 type Trap struct {
 	Name   string
 	Action Action
+	// Emulated traps change what a call returns, not whether it is
+	// allowed: they apply only where the container's profile lets the
+	// call through (a profile that refuses sysinfo keeps refusing it).
+	Emulated bool
 }
 
-// Traps returns the mount family, in a stable order. "umount" exists only
-// on 32-bit x86 (the compat ABI); the engine skips names an architecture
-// lacks.
+// Traps returns the trapped syscalls, in a stable order: the mount family,
+// and sysinfo, which the supervisor answers with the container's values
+// (sysinfo_linux.go). "umount" exists only on 32-bit x86 (the compat ABI);
+// the engine skips names an architecture lacks.
 func Traps() []Trap {
 	return []Trap{
-		{"mount", Notify},
-		{"umount2", Notify},
-		{"umount", Notify},
-		{"open_tree", NoSys},
-		{"move_mount", NoSys},
-		{"fsopen", NoSys},
-		{"fsconfig", NoSys},
-		{"fsmount", NoSys},
-		{"fspick", NoSys},
-		{"mount_setattr", NoSys},
+		{"mount", Notify, false},
+		{"umount2", Notify, false},
+		{"umount", Notify, false},
+		{"sysinfo", Notify, true},
+		{"open_tree", NoSys, false},
+		{"move_mount", NoSys, false},
+		{"fsopen", NoSys, false},
+		{"fsconfig", NoSys, false},
+		{"fsmount", NoSys, false},
+		{"fspick", NoSys, false},
+		{"mount_setattr", NoSys, false},
 	}
 }
 

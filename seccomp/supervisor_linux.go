@@ -24,6 +24,9 @@ type Supervisor struct {
 	Masks Masks
 	// Helper runs a Request inside the caller's namespaces.
 	Helper func(ctx context.Context, req Request) (Response, error)
+	// Sysinfo computes what sysinfo(2) shows the container's processes;
+	// nil leaves the call to the kernel (the host's values).
+	Sysinfo SysinfoSource
 
 	mu      sync.Mutex
 	prot    *Protection

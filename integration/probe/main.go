@@ -25,7 +25,8 @@
 //	probe http-get SOCKET PATH   GET PATH over the unix socket SOCKET; prints OK and the status line
 //
 // Trap probes (mount, clone-move, fsmount, in-newns, in-chroot, in-pivot,
-// umount-race, mount-loop, trap-watch): see traps.go.
+// umount-race, mount-loop, trap-watch): see traps.go. sysinfo probes
+// (sysinfo, sysinfo-at): see sysinfo.go.
 package main
 
 import (
@@ -106,7 +107,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: probe umount|umount-detach|remount-rw|remount-sb-rw|setattr-rw|fspick-rw|write PATH | probe move|clone-rw PATH DEST | probe open|read|rewrite PATH | probe mknod PATH b|c MAJ MIN | probe syscall NAME | probe veth NAME PEER | probe http-get SOCKET PATH")
+	fmt.Fprintln(os.Stderr, "usage: probe umount|umount-detach|remount-rw|remount-sb-rw|setattr-rw|fspick-rw|write PATH | probe move|clone-rw PATH DEST | probe open|read|rewrite PATH | probe mknod PATH b|c MAJ MIN | probe syscall NAME | probe veth NAME PEER | probe http-get SOCKET PATH | probe sysinfo | probe sysinfo-at ro|unmapped")
 	os.Exit(2)
 }
 
@@ -161,13 +162,15 @@ type confineOp struct {
 }
 
 var confineOps = map[string]confineOp{
-	"open":     {1, func(a []string) ([]string, error) { return nil, openRW(a[0]) }},
-	"read":     {1, func(a []string) ([]string, error) { return readOnce(a[0]) }},
-	"mknod":    {4, func(a []string) ([]string, error) { return nil, mknod(a) }},
-	"rewrite":  {1, func(a []string) ([]string, error) { return nil, rewrite(a[0]) }},
-	"syscall":  {1, func(a []string) ([]string, error) { return nil, callByName(a[0]) }},
-	"veth":     {2, func(a []string) ([]string, error) { return nil, veth(a[0], a[1]) }},
-	"http-get": {2, func(a []string) ([]string, error) { return httpGet(a[0], a[1]) }},
+	"open":       {1, func(a []string) ([]string, error) { return nil, openRW(a[0]) }},
+	"read":       {1, func(a []string) ([]string, error) { return readOnce(a[0]) }},
+	"mknod":      {4, func(a []string) ([]string, error) { return nil, mknod(a) }},
+	"rewrite":    {1, func(a []string) ([]string, error) { return nil, rewrite(a[0]) }},
+	"syscall":    {1, func(a []string) ([]string, error) { return nil, callByName(a[0]) }},
+	"veth":       {2, func(a []string) ([]string, error) { return nil, veth(a[0], a[1]) }},
+	"http-get":   {2, func(a []string) ([]string, error) { return httpGet(a[0], a[1]) }},
+	"sysinfo":    {0, func([]string) ([]string, error) { return sysinfoFields() }},
+	"sysinfo-at": {1, func(a []string) ([]string, error) { return nil, sysinfoAt(a[0]) }},
 }
 
 func runConfineOp(op confineOp, args []string) {

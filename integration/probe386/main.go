@@ -9,9 +9,16 @@
 //	probe386 mount-tmpfs DIR     mount("none", DIR, "tmpfs", 0, NULL)  i386 #21
 //	probe386 open-tree PATH      open_tree(AT_FDCWD, PATH, OPEN_TREE_CLONE)  i386 #428
 //	probe386 read PATH           open + one read; prints OK and "<n> bytes"
+//	probe386 sysinfo             sysinfo(&buf)          i386 #116, into 64 bytes of 0xaa;
+//	                             prints OK, then "name value" lines of struct
+//	                             sysinfo's fields (uptime, load1, load5, load15,
+//	                             totalram, freeram, sharedram, bufferram, totalswap,
+//	                             freeswap, procs, pad, totalhigh, freehigh, mem_unit)
+//	                             and "raw" with the 64 bytes in hex
 package main
 
 import (
+	"encoding/hex"
 	"fmt"
 	"os"
 	"runtime"
@@ -26,6 +33,7 @@ const (
 	sysUmount   = 22
 	sysUmount2  = 52
 	sysOpenTree = 428
+	sysSysinfo  = 116
 )
 
 const (
@@ -39,8 +47,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "probe386: built for", runtime.GOARCH, "- build it with GOARCH=386")
 		os.Exit(2)
 	}
+	if len(os.Args) == 2 && os.Args[1] == "sysinfo" {
+		sysinfo()
+		return
+	}
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: probe386 umount|umount2|mount-tmpfs|open-tree|read PATH")
+		fmt.Fprintln(os.Stderr, "usage: probe386 umount|umount2|mount-tmpfs|open-tree|read PATH | probe386 sysinfo")
 		os.Exit(2)
 	}
 	path := cstr(os.Args[2])
@@ -91,6 +103,47 @@ func main() {
 	if extra != "" {
 		fmt.Println(extra)
 	}
+}
+
+// sysinfo386 is struct sysinfo of the i386 ABI (the kernel's
+// compat_sysinfo): 64 bytes.
+type sysinfo386 struct {
+	Uptime    int32
+	Loads     [3]uint32
+	Totalram  uint32
+	Freeram   uint32
+	Sharedram uint32
+	Bufferram uint32
+	Totalswap uint32
+	Freeswap  uint32
+	Procs     uint16
+	Pad       uint16
+	Totalhigh uint32
+	Freehigh  uint32
+	Unit      uint32
+	F         [8]byte
+}
+
+func sysinfo() {
+	var buf [64]byte
+	if unsafe.Sizeof(sysinfo386{}) != uintptr(len(buf)) {
+		fmt.Fprintln(os.Stderr, "probe386: struct sysinfo is not 64 bytes")
+		os.Exit(2)
+	}
+	for i := range buf {
+		buf[i] = 0xaa
+	}
+	if _, _, errno := unix.Syscall(sysSysinfo, uintptr(unsafe.Pointer(&buf[0])), 0, 0); errno != 0 {
+		fmt.Println("ERR " + unix.ErrnoName(errno))
+		os.Exit(1)
+	}
+	si := (*sysinfo386)(unsafe.Pointer(&buf[0]))
+	fmt.Println("OK")
+	fmt.Printf("uptime %d\nload1 %d\nload5 %d\nload15 %d\n", si.Uptime, si.Loads[0], si.Loads[1], si.Loads[2])
+	fmt.Printf("totalram %d\nfreeram %d\nsharedram %d\nbufferram %d\ntotalswap %d\nfreeswap %d\n",
+		si.Totalram, si.Freeram, si.Sharedram, si.Bufferram, si.Totalswap, si.Freeswap)
+	fmt.Printf("procs %d\npad %d\ntotalhigh %d\nfreehigh %d\nmem_unit %d\n", si.Procs, si.Pad, si.Totalhigh, si.Freehigh, si.Unit)
+	fmt.Println("raw " + hex.EncodeToString(buf[:]))
 }
 
 func cstr(s string) *byte {
