@@ -9,21 +9,26 @@ import (
 // /proc/meminfo: the memory cgroup's limit, usage, cache and swap; the
 // host's values where the cgroup sets no limit (MemTotal, SwapTotal) or
 // says nothing (the kernel-wide lines: vmalloc, huge pages, ...).
-var procMeminfo = File{Path: "/proc/meminfo", Mode: 0o444, Read: readMeminfo}
+var procMeminfo = File{Path: "/proc/meminfo", Mode: 0o444, Read: memoryView("/proc/meminfo", FormatMeminfo)}
 
-func readMeminfo(c *Caller) ([]byte, error) {
-	host, err := c.hostFile("/proc/meminfo")
-	if err != nil {
-		return nil, err
+// memoryView reads a host file that the caller's memory cgroup rewrites
+// (meminfo, swaps): the host's file itself when the caller has no memory
+// cgroup to speak of.
+func memoryView(path string, format func(host []byte, m Memory) []byte) func(*Caller) ([]byte, error) {
+	return func(c *Caller) ([]byte, error) {
+		host, err := c.hostFile(path)
+		if err != nil {
+			return nil, err
+		}
+		m, err := callerMemory(c)
+		if errors.Is(err, errNoCgroup) {
+			return host, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return format(host, m), nil
 	}
-	m, err := callerMemory(c)
-	if errors.Is(err, errNoCgroup) {
-		return host, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return FormatMeminfo(host, m), nil
 }
 
 func callerMemory(c *Caller) (Memory, error) {

@@ -2,7 +2,6 @@ package fsemu
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -12,22 +11,7 @@ import (
 // the host has some, one "none virtual" line with the container's swap
 // (its limit, or the host's total when it has none) and its usage; the
 // host's file when the cgroup does not account swap.
-var procSwaps = File{Path: "/proc/swaps", Mode: 0o444, Read: readSwaps}
-
-func readSwaps(c *Caller) ([]byte, error) {
-	host, err := c.hostFile("/proc/swaps")
-	if err != nil {
-		return nil, err
-	}
-	m, err := callerMemory(c)
-	if errors.Is(err, errNoCgroup) {
-		return host, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return FormatSwaps(host, m), nil
-}
+var procSwaps = File{Path: "/proc/swaps", Mode: 0o444, Read: memoryView("/proc/swaps", FormatSwaps)}
 
 // FormatSwaps rewrites the host's /proc/swaps for a memory cgroup.
 func FormatSwaps(host []byte, m Memory) []byte {
