@@ -97,7 +97,12 @@ inside demo-c 'umount /mnt/p/keys'
 echo "audit log: $(grep -c '"verdict":"denied"' "$dir/audit.log" 2>/dev/null || echo 0) denials recorded, e.g.:"
 grep '"verdict":"denied"' "$dir/audit.log" 2>/dev/null | head -1 | sed 's/^/  /'
 
-step "6. Cleanup: removing containers releases their ranges"
+step "6. The container sees its own resources: /proc and sysinfo(2) are emulated per container"
+echo '$ docker run --rm --runtime=sysbox-lite --network none -m 256m --cpuset-cpus 0 demo-busybox sh -c "free; nproc; head -1 /proc/meminfo; cat /proc/uptime"'
+docker run --rm "${D[@]}" -m 256m --cpuset-cpus 0 demo-busybox sh -c 'free; nproc; head -1 /proc/meminfo; cat /proc/uptime'
+echo "(the host has $(nproc) CPUs, $(awk '/MemTotal/ {print $2}' /proc/meminfo) kB and has been up $(cut -d. -f1 /proc/uptime) s)"
+
+step "7. Cleanup: removing containers releases their ranges"
 docker rm -f demo-a demo-b demo-c >/dev/null
 echo "allocated ranges left: $(jq '.entries | length' "$dir/idranges.json")"
 echo "mounts left under the state directory: $(grep -c " $dir/state/" /proc/self/mountinfo || true)"
