@@ -155,6 +155,15 @@ func TestTrapsMoveMasks(t *testing.T) {
 		s.trapsRequireDenied(t, id, fmt.Sprintf(`mount(%q, %q, "", 0x2000`, c.src, c.dst))
 		s.trapsRequireUnchanged(t, name, c.src, before)
 	}
+	// With the old magic number in the high bits (which overlap MS_PRIVATE
+	// and MS_SLAVE), a move must still be judged as a move, and a new mount
+	// as a new mount: neither may pass as a propagation change.
+	assert.Equal(t, "ERR EPERM", s.probe(t, name, "mount", "/proc/keys", "/mnt/f", "-", "magic,move"), "MS_MGC_VAL|MS_MOVE of a mask")
+	s.trapsRequireMasked(t, name, "/proc/keys")
+	s.trapsSh(t, name, "mkdir -p /mnt/mp")
+	assert.Equal(t, "OK", s.probe(t, name, "mount", "proc", "/mnt/mp", "proc", "magic"), "MS_MGC_VAL new procfs")
+	s.trapsRequireMasked(t, name, "/mnt/mp/keys")
+	s.trapsSh(t, name, "umount -l /mnt/mp")
 	r := s.docker(t, "exec", name, "mount", "--move", "/proc/keys", "/mnt/f")
 	assert.NotZero(t, r.Code, "busybox mount --move /proc/keys: %s", r)
 	for _, mp := range []string{"/mnt/f", "/mnt/d"} {

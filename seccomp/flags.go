@@ -4,6 +4,18 @@ import "golang.org/x/sys/unix"
 
 const propagationFlags = unix.MS_SHARED | unix.MS_PRIVATE | unix.MS_SLAVE | unix.MS_UNBINDABLE
 
+// normalizeFlags drops the historic magic number mount(2) still accepts in
+// the top 16 bits of the low word (MS_MGC_VAL, 0xC0ED0000), exactly as
+// path_mount does before it looks at any flag. Those bits overlap
+// MS_PRIVATE and MS_SLAVE: judged before this, a move or a new mount would
+// pass for a propagation change.
+func normalizeFlags(flags uint64) uint64 {
+	if flags&unix.MS_MGC_MSK == unix.MS_MGC_VAL {
+		flags &^= unix.MS_MGC_MSK
+	}
+	return flags
+}
+
 // mountKind is what mount(2) does with a set of flags, in the kernel's own
 // order of precedence (path_mount in fs/namespace.c).
 type mountKind int
@@ -18,6 +30,7 @@ const (
 )
 
 func kindOf(flags uint64) mountKind {
+	flags = normalizeFlags(flags)
 	switch {
 	case flags&unix.MS_REMOUNT != 0 && flags&unix.MS_BIND != 0:
 		return kindReconfigure

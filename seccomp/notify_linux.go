@@ -167,7 +167,7 @@ func copyCall(name string, req *libseccomp.ScmpNotifReq) (Call, error) {
 		if c.FSType, c.HasFSType, err = mem.String(a[2]); err != nil {
 			return c, err
 		}
-		c.Flags = a[3]
+		c.Flags = normalizeFlags(a[3])
 		if c.Data, c.HasData, err = mem.String(a[4]); err != nil {
 			return c, err
 		}

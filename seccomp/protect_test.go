@@ -143,3 +143,13 @@ func TestSplitOptions(t *testing.T) {
 	assert.Equal(t, []string{"lowerdir=/a:/b", "upperdir=/u", "xino=off"}, splitOptions("lowerdir=/a:/b,upperdir=/u,,xino=off"))
 	assert.Empty(t, splitOptions(""))
 }
+
+// mount(2) strips the old magic number before reading any flag; with it,
+// MS_MOVE looked like a propagation change (bits 18-19 are MS_PRIVATE and
+// MS_SLAVE), which is answered CONTINUE.
+func TestMagicNumberIsNotPropagation(t *testing.T) {
+	assert.Equal(t, kindMove, kindOf(0xC0ED0000|unix.MS_MOVE))
+	assert.Equal(t, kindNew, kindOf(0xC0ED0000))
+	assert.Equal(t, kindBind, kindOf(0xC0ED0000|unix.MS_BIND|unix.MS_REC))
+	assert.Equal(t, uint64(unix.MS_MOVE), normalizeFlags(0xC0ED0000|unix.MS_MOVE))
+}

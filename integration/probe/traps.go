@@ -250,7 +250,8 @@ func trapsRunInner(args []string) ([]string, error) {
 }
 
 var mountFlagNames = map[string]uintptr{
-	"bind": unix.MS_BIND, "rec": unix.MS_REC, "remount": unix.MS_REMOUNT, "ro": unix.MS_RDONLY,
+	"magic": unix.MS_MGC_VAL, // the historic magic number mount(2) still strips
+	"bind":  unix.MS_BIND, "rec": unix.MS_REC, "remount": unix.MS_REMOUNT, "ro": unix.MS_RDONLY,
 	"nosuid": unix.MS_NOSUID, "nodev": unix.MS_NODEV, "noexec": unix.MS_NOEXEC, "move": unix.MS_MOVE,
 	"private": unix.MS_PRIVATE, "slave": unix.MS_SLAVE, "shared": unix.MS_SHARED,
 	"unbindable": unix.MS_UNBINDABLE, "silent": unix.MS_SILENT, "relatime": unix.MS_RELATIME,
