@@ -115,5 +115,10 @@ func (c Config) Validate() error {
 	if c.IDPool.SubIDUser == "" {
 		return errors.New("idpool.subid_user must not be empty")
 	}
+	for key, p := range map[string]string{"idpool.subuid_file": c.IDPool.SubUIDFile, "idpool.subgid_file": c.IDPool.SubGIDFile} {
+		if !strings.HasPrefix(p, "/") {
+			return fmt.Errorf("%s %q must be an absolute path", key, p)
+		}
+	}
 	return c.Policy.Validate()
 }

@@ -49,6 +49,8 @@ func TestParseRejects(t *testing.T) {
 		"wrong type":       `state_dir = 3`,
 		"relative idfile":  "[idpool]\nfile = \"ranges.json\"",
 		"empty subid user": "[idpool]\nsubid_user = \"\"",
+		"relative subuid":  "[idpool]\nsubuid_file = \"subuid\"",
+		"empty subgid":     "[idpool]\nsubgid_file = \"\"",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse("bad.toml", []byte(text))
