@@ -222,3 +222,23 @@ func TestOCICrashDuringCreateThenDeleteForce(t *testing.T) {
 	require.Zero(t, r.Code, "%s", r)
 	e.requireNothingLeft(t)
 }
+
+// runc lets a bundle be used again; delete gives it back as it came.
+func TestOCIBundleReusedAfterDelete(t *testing.T) {
+	s := setup(t)
+	e := s.newOCIEnv(t, "runc", "sleep", "100")
+	orig, err := os.ReadFile(filepath.Join(e.bundle, "config.json"))
+	require.NoError(t, err)
+	for i := 0; i < 2; i++ {
+		// The created container keeps the stdio it was given until it is
+		// deleted: create must not be handed the pipes s.run waits on.
+		create := exec.Command(s.bin, "--sysbox-config", e.config, "--root", e.engineRoot, "create", "--bundle", e.bundle, "reuse")
+		require.NoError(t, create.Run(), "create #%d (stdio on /dev/null)", i+1)
+		r := e.sbl(t, s, "delete", "--force", "reuse")
+		require.Zero(t, r.Code, "delete #%d: %s", i+1, r)
+		after, err := os.ReadFile(filepath.Join(e.bundle, "config.json"))
+		require.NoError(t, err)
+		assert.JSONEq(t, string(orig), string(after), "delete #%d restores the bundle", i+1)
+	}
+	e.requireNothingLeft(t)
+}

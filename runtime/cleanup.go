@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 )
@@ -42,6 +45,9 @@ func (rt *Runtime) cleanup(key string) error {
 			errs = append(errs, fmt.Errorf("release id range: %w", err))
 		}
 	}
+	if ok {
+		restoreBundle(store.Path(key), c.Bundle)
+	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
@@ -78,4 +84,21 @@ func (rt *Runtime) GC() (cleaned []string, err error) {
 		l.Unlock()
 	}
 	return cleaned, errors.Join(errs...)
+}
+
+// originalConfigName is the bundle's config.json as it came, in the state
+// directory.
+const originalConfigName = "config.orig.json"
+
+// restoreBundle puts the bundle's original config.json back, if the bundle
+// is still there (engines often remove it first): best effort.
+func restoreBundle(stateDir, bundle string) {
+	data, err := os.ReadFile(filepath.Join(stateDir, originalConfigName))
+	if err != nil || bundle == "" {
+		return
+	}
+	if _, err := os.Stat(ConfigPath(bundle)); err != nil {
+		return
+	}
+	_ = atomicfile.Write(ConfigPath(bundle), data, 0o600)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/confine"
 	"github.com/sysbox-lite/sysbox-lite/fsemu"
@@ -77,6 +79,7 @@ func (rt *Runtime) Create() (int, error) {
 	code, err := rt.Engine.Run(rt.Argv.EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {
+		faultPoint("engine-created")
 		rt.recordInit(key, id, args)
 		return 0, nil
 	}
@@ -101,6 +104,12 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	sink := audit.ForContainer(audit.File{Path: rt.Config.Policy.AuditLog, OnError: func(err error) {
+		rt.Log.WithError(err).Warn("audit log") // best effort: see package audit
+	}}, id, nil)
+	if err := checkRoot(spec, bundle, sink); err != nil {
+		return nil, err
+	}
 	c := Container{ID: id, EngineRoot: engineRoot, Bundle: bundle, Created: time.Now().UTC()}
 	store := rt.Store()
 	joins, err := rt.resolveJoins(spec, key)
@@ -121,6 +130,10 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 			return nil, fmt.Errorf("share the id range of container %s: %w", joins.peer.c.ID, err)
 		}
 		c.SharesWith = joins.peer.key
+	case fromSpec:
+		if err := rt.refuseOverlap(r); err != nil {
+			return nil, err
+		}
 	case !fromSpec:
 		alloc, err := rt.Allocator()
 		if err != nil {
@@ -135,9 +148,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
-	sink := audit.ForContainer(audit.File{Path: rt.Config.Policy.AuditLog, OnError: func(err error) {
-		rt.Log.WithError(err).Warn("audit log") // best effort: see package audit
-	}}, id, nil)
+	faultPoint("allocated")
 	host := confine.RealHost()
 	host.JoinedNamespace = joins.classify
 	emu, err := emulation(store.Path(key))
@@ -167,6 +178,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
+	faultPoint("assembled")
 	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
 		return nil, err
 	}
@@ -176,9 +188,16 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := store.Save(key, c); err != nil {
 		return nil, err
 	}
+	faultPoint("supervised")
+	// Kept so that delete can give the bundle back as it came (runc lets a
+	// bundle be used again).
+	if err := atomicfile.Write(filepath.Join(store.Path(key), originalConfigName), original, 0o600); err != nil {
+		return nil, err
+	}
 	if err := FlushSpec(bundle, spec); err != nil {
 		return nil, err
 	}
+	faultPoint("flushed")
 	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size, "sharesWith": c.SharesWith}).Debug("container prepared")
 	return original, nil
 }
@@ -199,4 +218,38 @@ func emulation(dir string) (fsemu.Modifier, error) {
 		Self:    self,
 		Files:   fsemu.AvailableFiles(fsemu.RealHost),
 	}, nil
+}
+
+// checkRoot refuses a root.path that would hand the container a host system
+// directory (see confine.CheckRoot), after resolving it as the engine will.
+func checkRoot(spec *specs.Spec, bundle string, sink audit.Sink) error {
+	root := spec.Root.Path
+	if !filepath.IsAbs(root) {
+		root = filepath.Join(bundle, root)
+	}
+	resolved, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return fmt.Errorf("resolve root.path: %w", err)
+	}
+	return confine.CheckRoot(resolved, sink)
+}
+
+// refuseOverlap keeps pool ranges exclusive against mappings a spec brings
+// itself (dockerd's userns-remap): those may not reach into a range the pool
+// has given a live container.
+func (rt *Runtime) refuseOverlap(r userns.Range) error {
+	alloc, err := rt.Allocator()
+	if err != nil {
+		return nil // no pool configured: nothing of ours to overlap
+	}
+	entries, err := alloc.List()
+	if err != nil {
+		return fmt.Errorf("read id ranges: %w", err)
+	}
+	for _, e := range entries {
+		if e.Range.Overlaps(r) {
+			return fmt.Errorf("the spec's id mappings (uid %d, gid %d, %d ids) overlap the range of container %s: ranges are exclusive", r.UID, r.GID, r.Size, e.Owner.ID)
+		}
+	}
+	return nil
 }
