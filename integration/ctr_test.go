@@ -3,8 +3,10 @@
 package integration
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,6 +55,26 @@ func TestContainerdCtr(t *testing.T) {
 
 	r = ctrRun("sbl-ctr-2", "sh", "-c", "exit 5")
 	assert.Equal(t, 5, r.Code, "exit code through ctr: %s", r)
+
+	// Parallel ctr runs get pairwise disjoint ranges.
+	const n = 8
+	maps := make([]result, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			maps[i] = ctrRun(fmt.Sprintf("sbl-ctr-p%d", i), "cat", "/proc/self/uid_map")
+		}()
+	}
+	wg.Wait()
+	seen := map[uint64]bool{}
+	for i, r := range maps {
+		require.Zero(t, r.Code, "parallel ctr run %d: %s", i, r)
+		m := requirePoolRange(t, "parallel ctr uid_map", r.Stdout)
+		assert.False(t, seen[m.Outside], "range %d given twice", m.Outside)
+		seen[m.Outside] = true
+	}
 
 	r = s.ctr(t, "containers", "ls", "-q")
 	require.Zero(t, r.Code, "%s", r)

@@ -4,6 +4,7 @@ package integration
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 	"testing"
@@ -17,7 +18,10 @@ import (
 // the allocator's record; once all are removed, the allocator is empty.
 func TestParallelRanges(t *testing.T) {
 	s := setup(t)
-	const n = 20
+	n := 20
+	if os.Getenv("SBL_LONG") != "" {
+		n = 100 // the long run: `SBL_LONG=1 make integration`
+	}
 	names := make([]string, n)
 	for i := range names {
 		names[i] = s.container(t, fmt.Sprint(i))
