@@ -74,9 +74,10 @@ func (h helper) applyMasks(prefix string, root int) (Response, error) {
 	return res, nil
 }
 
-// maskPath hides dst/rel: an empty read-only tmpfs over a directory, the
-// container's /dev/null over a file. A path the new mount lacks is fine.
-func maskPath(dst int, rel string) (bool, error) {
+// cover attaches over dst/rel the detached tree that makeTree builds for
+// the path's fd; a path the new mount lacks is fine (false). A tree that
+// makeTree returns is closed here unless owned is false (an inherited fd).
+func cover(dst int, rel string, makeTree func(fd int) (tree int, owned bool, err error)) (bool, error) {
 	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if errors.Is(err, unix.ENOENT) {
 		return false, nil
@@ -85,21 +86,33 @@ func maskPath(dst int, rel string) (bool, error) {
 		return false, err
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return false, err
-	}
-	var tree int
-	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		tree, err = emptyTmpfs()
-	} else {
-		tree, err = devNull()
-	}
+	tree, owned, err := makeTree(fd)
 	if err != nil {
 		return false, err
 	}
-	defer unix.Close(tree)
+	if owned {
+		defer unix.Close(tree)
+	}
 	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// maskPath hides dst/rel: an empty read-only tmpfs over a directory, the
+// container's /dev/null over a file.
+func maskPath(dst int, rel string) (bool, error) {
+	return cover(dst, rel, func(fd int) (int, bool, error) {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return -1, false, err
+		}
+		var tree int
+		var err error
+		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			tree, err = emptyTmpfs()
+		} else {
+			tree, err = devNull()
+		}
+		return tree, err == nil, err
+	})
 }
 
 // devNull clones the caller's /dev/null, after checking it is the real
@@ -137,37 +150,22 @@ func emptyTmpfs() (int, error) {
 // readonlyPath stacks a read-only copy of dst/rel (with what is mounted
 // below it) over itself.
 func readonlyPath(dst int, rel string) (bool, error) {
-	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if errors.Is(err, unix.ENOENT) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	defer unix.Close(fd)
-	tree, err := unix.OpenTree(fd, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
-	if err != nil {
-		return false, err
-	}
-	defer unix.Close(tree)
-	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC}
-	if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
-		return false, err
-	}
-	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+	return cover(dst, rel, func(fd int) (int, bool, error) {
+		tree, err := unix.OpenTree(fd, "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE)
+		if err != nil {
+			return -1, false, err
+		}
+		attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC}
+		if err := unix.MountSetattr(tree, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
+			unix.Close(tree)
+			return -1, false, err
+		}
+		return tree, true, nil
+	})
 }
 
 // attachEmulated attaches a detached copy of an emulated file (tree, an fd
-// inherited from the supervisor) over dst/rel. A path the new mount lacks
-// is fine.
+// inherited from the supervisor) over dst/rel.
 func attachEmulated(dst int, rel string, tree int) (bool, error) {
-	fd, err := unix.Openat(dst, rel, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if errors.Is(err, unix.ENOENT) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	defer unix.Close(fd)
-	return true, unix.MoveMount(tree, "", fd, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+	return cover(dst, rel, func(int) (int, bool, error) { return tree, false, nil })
 }

@@ -119,6 +119,12 @@ func ProcessStat(pid int) (state byte, start uint64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	return ParseStat(pid, data)
+}
+
+// ParseStat reads the state letter and start time out of the content of
+// /proc/PID/stat.
+func ParseStat(pid int, data []byte) (state byte, start uint64, err error) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 {
 		return 0, 0, fmt.Errorf("/proc/%d/stat: malformed", pid)
