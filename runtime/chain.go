@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/sysbox-lite/sysbox-lite/audit"
+	"github.com/sysbox-lite/sysbox-lite/cgroups"
 	"github.com/sysbox-lite/sysbox-lite/config"
 	"github.com/sysbox-lite/sysbox-lite/confine"
 	"github.com/sysbox-lite/sysbox-lite/fsemu"
@@ -17,8 +18,10 @@ import (
 //     (before anything adds namespaces: a missing pid namespace is
 //     --pid=host), sensitive host paths (before the mount plan takes the
 //     binds out of the spec), devices (also narrows the device cgroup);
-//  2. the user namespace and its mappings, then the cgroup namespace, then
-//     the sysctls that depend on the mapping;
+//  2. the user namespace and its mappings, then the cgroup namespace and the
+//     hook that delegates the container's cgroups to its root (run by
+//     sysbox-lite's binary, emu.Self), then the sysctls that depend on the
+//     mapping;
 //  3. what is kept in force whatever the spec says: masked and read-only
 //     paths, then the seccomp baseline, then the mount-family traps (last:
 //     they merge into whatever profile the baseline left, and point the
@@ -41,6 +44,7 @@ func DefaultChain(r userns.Range, cfg config.Config, sink audit.Sink, host confi
 		confine.NewDevices(cfg.Policy.AllowedDevices, sink, host.Device),
 		userns.NewModifier(r, opts...),
 		CgroupNamespace{},
+		cgroups.NewModifier(emu.Self, r.UID, r.GID),
 		NewPingGroupRange(r.Size),
 		confine.NewMasks(),
 		confine.NewSeccomp(),

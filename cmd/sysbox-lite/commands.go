@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/sysbox-lite/sysbox-lite/cgroups"
 	"github.com/sysbox-lite/sysbox-lite/fsemu"
 	"github.com/sysbox-lite/sysbox-lite/internal/nsenter"
 	"github.com/sysbox-lite/sysbox-lite/runtime"
@@ -41,6 +43,7 @@ func commands() []*cli.Command {
 		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
 		hidden(command("supervise", "serve a container's seccomp listener (started by create)", supervise)),
 		hidden(command(seccomp.HelperCommand, "perform one trapped mount call inside a container (started by the supervisor)", mountHelper)),
+		hidden(command(cgroups.HookCommand, "delegate a container's cgroups to its root (its createRuntime hook)", cgroupHook)),
 		hidden(command(fsemu.HookCommand, "bind emulated /proc files in a container being created (its createContainer hook)", fsemuHook)),
 	}
 	for _, p := range passThrough {
@@ -90,6 +93,23 @@ func fsemuHook(c *cli.Context) error {
 	}
 	args := c.Args().Slice()
 	return fsemu.RunHook(os.Stdin, args[0], args[1], args[2:])
+}
+
+// cgroupHook runs on the host while the engine creates a container: UID GID
+// (see cgroups.RunHook).
+func cgroupHook(c *cli.Context) error {
+	if c.Args().Len() != 2 {
+		return fmt.Errorf("%s needs the host uid and gid of the container's root", cgroups.HookCommand)
+	}
+	uid, err := strconv.ParseUint(c.Args().Get(0), 10, 32)
+	if err != nil {
+		return fmt.Errorf("%s: uid: %w", cgroups.HookCommand, err)
+	}
+	gid, err := strconv.ParseUint(c.Args().Get(1), 10, 32)
+	if err != nil {
+		return fmt.Errorf("%s: gid: %w", cgroups.HookCommand, err)
+	}
+	return cgroups.RunHook(os.Stdin, int(uid), int(gid))
 }
 
 func withUsage(c *cli.Command, usage string) *cli.Command {
