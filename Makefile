@@ -11,6 +11,10 @@ VERSION      ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS      := -X main.version=$(VERSION)
 BIN          := bin/sysbox-lite
 INSTALLER    := bin/sysbox-lite-install
+# containerd's shim for runtime io.containerd.sysbox-lite.v2: a nested Go
+# module (shim/), so the main module does not pull containerd's dependencies.
+SHIM         := bin/containerd-shim-sysbox-lite-v2
+SHIM_SOURCES := $(shell find shim -name '*.go') shim/go.mod shim/go.sum
 GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.git/*') go.mod go.sum
 
 .PHONY: all build deps test unit integration demo bench install uninstall clean help
@@ -18,7 +22,7 @@ GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.
 all: build
 
 help:
-	@echo "make build        build bin/sysbox-lite"
+	@echo "make build        build bin/sysbox-lite (and the installer, the containerd shim)"
 	@echo "make test         install deps, run unit tests and (as root) integration tests"
 	@echo "make unit         unit tests only (no root)"
 	@echo "make integration  integration tests only (root; private dockerd/containerd)"
@@ -27,10 +31,13 @@ help:
 	@echo "make install      (root) install and register with docker and containerd"
 	@echo "make uninstall    (root) undo make install"
 
-build: $(BIN) $(INSTALLER)
+build: $(BIN) $(INSTALLER) $(SHIM)
 
 $(BIN): $(GO_SOURCES)
 	CGO_ENABLED=1 go build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cmd/sysbox-lite
+
+$(SHIM): $(SHIM_SOURCES)
+	cd shim && CGO_ENABLED=0 go build -trimpath -ldflags '-X github.com/containerd/containerd/v2/version.Version=$(VERSION)' -o ../$@ ./cmd/containerd-shim-sysbox-lite-v2
 
 $(INSTALLER): $(GO_SOURCES)
 	CGO_ENABLED=0 go build -trimpath -o $@ ./cmd/sysbox-lite-install
@@ -40,11 +47,13 @@ deps:
 
 test: deps
 	go vet ./...
+	cd shim && go vet ./...
 	$(MAKE) unit
 	$(MAKE) integration
 
 unit:
 	go test -count=1 $$(go list ./... | grep -v /integration)
+	cd shim && go test -count=1 ./...
 
 integration: build
 	@if [ "$$(id -u)" != 0 ]; then echo "integration tests need root: skipped (run sudo make test)"; exit 0; fi; \
@@ -62,11 +71,12 @@ bench: deps build
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
+	install -D -m 0755 $(SHIM) $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
 	$(INSTALLER) install --bin-dir $(BINDIR)
 
 uninstall: $(INSTALLER)
 	$(INSTALLER) uninstall --bin-dir $(BINDIR)
-	rm -f $(DESTDIR)$(BINDIR)/sysbox-lite
+	rm -f $(DESTDIR)$(BINDIR)/sysbox-lite $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
 
 clean:
 	rm -rf bin

@@ -103,4 +103,6 @@ if [[ -z $gobin && -x /usr/local/go/bin/go ]]; then
 fi
 [[ -n $gobin ]] || die "go is not installed (expected in PATH or /usr/local/go/bin)"
 (cd -- "$repo" && GOFLAGS=-mod=mod "$gobin" mod download)
+# the containerd shim is a nested module (shim/go.mod)
+(cd -- "$repo/shim" && GOFLAGS=-mod=mod "$gobin" mod download)
 log "all dependencies present"

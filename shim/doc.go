@@ -1,0 +1,11 @@
+// Package shim is containerd-shim-sysbox-lite-v2: containerd's own runc shim
+// (github.com/containerd/containerd/v2, cmd/containerd-shim-runc-v2) with
+// sysbox-lite as its default runtime binary, so that
+// `ctr run --runtime io.containerd.sysbox-lite.v2` and a CRI runtime with
+// runtime_type "io.containerd.sysbox-lite.v2" need no BinaryName option.
+//
+// It is a nested Go module: the main module does not pull in containerd's
+// dependency tree. All it changes of the runc shim is the runtime binary
+// when the caller names none (Create's options, the Info call); every other
+// option (SystemdCgroup, Root, ...) is the runc shim's.
+package shim
