@@ -28,17 +28,17 @@ var errUserDefined = errors.New("runtime defined outside the sysbox-lite block")
 // criPluginID returns the id of the plugin that holds CRI runtimes in a
 // config of the given version: the short id in version 1 (what containerd
 // 1.x assumes when "version" is absent), the 1.x URI in version 2, the
-// 2.x runtime plugin in version 3.
+// 2.x runtime plugin in versions 3 and 4.
 func criPluginID(version int64) (string, error) {
 	switch version {
 	case 1:
 		return "cri", nil
 	case 2:
 		return "io.containerd.grpc.v1.cri", nil
-	case 3:
+	case 3, 4: // 4: containerd 2.4's; the CRI runtime plugin stays
 		return "io.containerd.cri.v1.runtime", nil
 	default:
-		return "", fmt.Errorf("unsupported containerd config version %d (want 1, 2 or 3)", version)
+		return "", fmt.Errorf("unsupported containerd config version %d (want 1, 2, 3 or 4)", version)
 	}
 }
 
@@ -55,10 +55,25 @@ func runtimeKeys(plugin, name string) []string {
 	return []string{"plugins", plugin, "containerd", "runtimes", name}
 }
 
+// defaultRuntime is containerd's default CRI runtime name (and type).
+const defaultRuntime = "runc"
+
 // containerdBlock renders our block, markers included, ending in a newline.
-func containerdBlock(plugin, name, binary string) string {
-	table := "plugins." + tomlKey(plugin) + ".containerd.runtimes." + tomlKey(name)
-	return containerdBegin + "\n" +
+// withRunc adds containerd's default runc runtime: containerd 1.x replaces
+// its built-in runtimes with those a config file names, so a file that
+// names only ours would leave default_runtime_name "runc" undefined, and
+// the CRI plugin would refuse to load ("no corresponding runtime
+// configured in containerd.runtimes for containerd default_runtime_name").
+func containerdBlock(plugin, name, binary string, withRunc bool) string {
+	runtimes := "plugins." + tomlKey(plugin) + ".containerd.runtimes."
+	table := runtimes + tomlKey(name)
+	runc := ""
+	if withRunc {
+		runc = "# containerd 1.x drops its built-in runc when a file names runtimes: keep it\n" +
+			"[" + runtimes + defaultRuntime + "]\n" +
+			"  runtime_type = " + tomlString(containerdRuntimeType) + "\n"
+	}
+	return containerdBegin + "\n" + runc +
 		"[" + table + "]\n" +
 		"  runtime_type = " + tomlString(containerdRuntimeType) + "\n" +
 		"  [" + table + ".options]\n" +
@@ -133,6 +148,9 @@ type containerdConfig struct {
 	criDisabled  bool
 	userDefined  bool
 	blockPresent bool
+	// needsRunc: containerd 1.x config whose default runtime is runc
+	// without a runc table of its own (see containerdBlock).
+	needsRunc bool
 }
 
 // inspectContainerd parses the user's part of data (without our block).
@@ -162,6 +180,11 @@ func inspectContainerd(data []byte, name string) (containerdConfig, []byte, erro
 		return containerdConfig{}, nil, err
 	}
 	c.userDefined = md.IsDefined(runtimeKeys(c.plugin, name)...)
+	if c.version < 3 && name != defaultRuntime && !md.IsDefined(runtimeKeys(c.plugin, defaultRuntime)...) {
+		def, _ := lookupTable(doc, "plugins", c.plugin, "containerd")
+		n, set := def["default_runtime_name"].(string)
+		c.needsRunc = !set || n == defaultRuntime
+	}
 	if disabled, ok := doc["disabled_plugins"].([]any); ok {
 		for _, p := range disabled {
 			switch p {
@@ -190,7 +213,7 @@ func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte
 	if c.userDefined {
 		return nil, c, errUserDefined
 	}
-	block := containerdBlock(c.plugin, name, binary)
+	block := containerdBlock(c.plugin, name, binary, c.needsRunc)
 	if k, ok := inlineTableKey(user, runtimeKeys(c.plugin, name)[:4]); ok {
 		return nil, c, fmt.Errorf("%q is an inline table, which TOML does not allow to extend; add this by hand:\n%s", k, block)
 	}
@@ -207,7 +230,7 @@ func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte
 	if exists && bytes.Equal(out, data) {
 		return data, c, nil
 	}
-	if err := checkContainerdRuntime(out, c.plugin, name, binary); err != nil {
+	if err := checkContainerdRuntime(out, c.plugin, name, binary, c.needsRunc); err != nil {
 		return nil, c, fmt.Errorf("the file with the runtime added would be wrong (%w); add this by hand:\n%s", err, block)
 	}
 	return out, c, nil
@@ -225,11 +248,16 @@ func removeContainerdRuntime(data []byte) ([]byte, bool, error) {
 }
 
 // checkContainerdRuntime parses data and checks that it defines the runtime
-// with our shim and binary.
-func checkContainerdRuntime(data []byte, plugin, name, binary string) error {
+// with our shim and binary (and the default runc when withRunc).
+func checkContainerdRuntime(data []byte, plugin, name, binary string, withRunc bool) error {
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return fmt.Errorf("parse toml: %w", err)
+	}
+	if withRunc {
+		if rt, ok := lookupTable(doc, runtimeKeys(plugin, defaultRuntime)...); !ok || rt["runtime_type"] != containerdRuntimeType {
+			return fmt.Errorf("the default runtime %s is not defined as %s", defaultRuntime, containerdRuntimeType)
+		}
 	}
 	rt, ok := lookupTable(doc, runtimeKeys(plugin, name)...)
 	if !ok {

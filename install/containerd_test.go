@@ -58,6 +58,7 @@ func TestContainerdRoundTrip(t *testing.T) {
 	}{
 		"v2":                      {containerdV2, "io.containerd.grpc.v1.cri", 2},
 		"v3":                      {containerdV3, "io.containerd.cri.v1.runtime", 3},
+		"v4 (containerd 2.4)":     {strings.Replace(containerdV3, "version = 3", "version = 4", 1), "io.containerd.cri.v1.runtime", 4},
 		"v1 (no version)":         {containerdV1, "cri", 1},
 		"empty":                   {"", "cri", 1},
 		"ends in a blank line":    {containerdV2 + "\n", "io.containerd.grpc.v1.cri", 2},
@@ -95,6 +96,9 @@ func TestContainerdBlockText(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, containerdV2+`
 # BEGIN sysbox-lite (managed by sysbox-lite-install)
+# containerd 1.x drops its built-in runc when a file names runtimes: keep it
+[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.sysbox-lite]
   runtime_type = "io.containerd.runc.v2"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.sysbox-lite.options]
@@ -150,10 +154,10 @@ func TestContainerdUserDefinedRuntimeLeftAlone(t *testing.T) {
 }
 
 func TestContainerdErrors(t *testing.T) {
-	block := containerdBlock("io.containerd.grpc.v1.cri", "sysbox-lite", bin)
+	block := containerdBlock("io.containerd.grpc.v1.cri", "sysbox-lite", bin, true)
 	for name, tc := range map[string]struct{ in, want string }{
 		"invalid toml":        {"version = 2\n[plugins\n", "parse toml"},
-		"unsupported version": {"version = 4\n", "unsupported containerd config version 4"},
+		"unsupported version": {"version = 5\n", "unsupported containerd config version 5"},
 		"version not integer": {"version = \"2\"\n", "not an integer"},
 		"inline table":        {"version = 2\nplugins = { \"io.containerd.grpc.v1.cri\" = { containerd = { snapshotter = \"overlayfs\" } } }\n", "add this by hand"},
 		"inline sub-table":    {containerdV2 + "  [plugins.\"io.containerd.grpc.v1.cri\".x]\n    containerd = { snapshotter = \"overlayfs\" }\n", "\"containerd\" is an inline table"},
@@ -222,4 +226,50 @@ func TestInstallContainerdSteps(t *testing.T) {
 	require.NoError(t, os.Remove(o.ContainerdConfig))
 	require.NoError(t, uninstallContainerd(o))
 	assert.NoFileExists(t, o.ContainerdConfig)
+}
+
+// containerd 1.x replaces its built-in runtimes with the ones the file
+// names: the block keeps runc defined where the file does not, so the CRI
+// plugin still finds its default runtime (containerd 1.6 refuses to load it
+// otherwise; the integration test TestContainerdInstallerConfig shows it).
+func TestContainerdKeepsDefaultRunc(t *testing.T) {
+	runcOf := func(t *testing.T, data []byte, plugin string) (map[string]any, bool) {
+		t.Helper()
+		var doc map[string]any
+		_, err := toml.Decode(string(data), &doc)
+		require.NoError(t, err)
+		return lookupTable(doc, runtimeKeys(plugin, "runc")...)
+	}
+	for name, tc := range map[string]struct {
+		in, plugin string
+		added      bool
+	}{
+		"v2 without runc (Debian 12)":  {containerdV2, "io.containerd.grpc.v1.cri", true},
+		"new file":                     {"", "io.containerd.grpc.v1.cri", true},
+		"v1 without runc":              {containerdV1, "cri", true},
+		"v2 default_runtime_name runc": {containerdV2 + "[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  default_runtime_name = \"runc\"\n", "io.containerd.grpc.v1.cri", true},
+		"v2 with its own runc":         {containerdV2 + "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n  runtime_type = \"io.containerd.runc.v2\"\n  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n    SystemdCgroup = true\n", "io.containerd.grpc.v1.cri", false},
+		"v2 with another default":      {containerdV2 + "[plugins.\"io.containerd.grpc.v1.cri\".containerd]\n  default_runtime_name = \"crun\"\n", "io.containerd.grpc.v1.cri", false},
+		"v3 (2.x keeps its runc)":      {"version = 3\n", "io.containerd.cri.v1.runtime", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, c, err := addContainerdRuntime([]byte(tc.in), tc.in != "", "sysbox-lite", bin)
+			require.NoError(t, err)
+			assert.Equal(t, tc.added, c.needsRunc)
+			_, hadRunc := runcOf(t, []byte(tc.in), tc.plugin)
+			rt, hasRunc := runcOf(t, out, tc.plugin)
+			assert.Equal(t, tc.added || hadRunc, hasRunc)
+			if tc.added {
+				assert.Equal(t, map[string]any{"runtime_type": "io.containerd.runc.v2"}, rt)
+			}
+			again, _, err := addContainerdRuntime(out, true, "sysbox-lite", bin)
+			require.NoError(t, err)
+			assert.Equal(t, string(out), string(again), "idempotent")
+			if tc.in != "" {
+				back, _, err := removeContainerdRuntime(out)
+				require.NoError(t, err)
+				assert.Equal(t, tc.in, string(back), "uninstall gives back the file")
+			}
+		})
+	}
 }

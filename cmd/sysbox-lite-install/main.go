@@ -29,7 +29,8 @@ func newApp() *cli.App {
   - adds the runtime to daemon.json (keeping every other key) and sends SIGHUP
     to a running dockerd that reads that file, so it reloads its runtimes;
   - adds the CRI runtime to containerd's config.toml in a marked block
-    (config version 1, 2 or 3); containerd must be restarted to see it.
+    (config version 1, 2, 3 or 4; for containerd 1.x the block also keeps
+    the default runc runtime defined); containerd must be restarted to see it.
 uninstall removes the runtime from daemon.json (and signals dockerd) and the
 marked block from containerd's config.toml. The subuid/subgid entries and the
 config file stay unless --purge is given (refused while containers still hold
