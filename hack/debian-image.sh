@@ -15,7 +15,9 @@
 #
 # Contents: debootstrap --variant=minbase plus docker.io (dockerd, containerd,
 # runc), systemd, systemd-sysv, dbus, busybox-static, procps, iproute2; apt
-# lists/caches, logs, /etc/machine-id and /etc/resolv.conf removed. Inside the
+# lists/caches, logs and /etc/resolv.conf removed, /etc/machine-id empty;
+# systemd-networkd, docker and containerd NOT enabled (start an inner dockerd
+# by hand, with --bridge=none --iptables=false). Inside the
 # image, /usr/local/bin/busybox-image is hack/busybox-rootfs.sh: it builds a
 # busybox rootfs tarball (copy of /bin/busybox + hard links) for an inner
 # dockerd, e.g.
@@ -88,9 +90,21 @@ build_tar() {
 	# no caches, lists, logs or identity that belong to this build
 	rm -rf -- "$r"/var/lib/apt/lists/* "$r"/var/cache/apt/* "$r"/var/cache/debconf/*-old \
 		"$r"/var/log/* "$r"/tmp/* "$r"/var/tmp/* "$r/debootstrap"
-	rm -f -- "$r/etc/machine-id" "$r/var/lib/dbus/machine-id" "$r/etc/resolv.conf" "$r/etc/hostname"
-	# the engine provides these at run time
+	rm -f -- "$r/var/lib/dbus/machine-id" "$r/etc/resolv.conf" "$r/etc/hostname"
+	# the engine provides the hostname at run time
 	: >"$r/etc/hostname"
+	# An EMPTY machine-id (machine-id(5), generic images): systemd makes a
+	# random one at boot without "first boot" semantics, so the interactive
+	# systemd-firstboot (stdin on /dev/console, which a container without -t
+	# does not have) is not started.
+	: >"$r/etc/machine-id"
+	# Nothing that needs a network or an engine starts by itself: containers
+	# run with --network none (systemd-networkd-wait-online would block boot
+	# for 2 minutes, then fail), and an inner dockerd must be started with
+	# --bridge=none --iptables=false by whoever uses it.
+	# (the image's own systemctl: the host may have none)
+	chroot "$r" /bin/systemctl --quiet disable systemd-networkd.service systemd-networkd.socket \
+		systemd-networkd-wait-online.service docker.service docker.socket containerd.service
 	printf 'deb %s %s main\n' "$mirror" "$SUITE" >"$r/etc/apt/sources.list"
 	install -m 0755 -o 0 -g 0 -- "$here/busybox-rootfs.sh" "$r/usr/local/bin/busybox-image"
 
