@@ -30,6 +30,9 @@
 # Measured here (2 shared cores): cold build ~80-90 s (414 MiB tarball),
 # cached: a stat; import into a private dockerd ~6 s.
 #
+# Exit codes: 0 done, 2 usage, 3 the mirror cannot be reached (tests skip on
+# it), 1 anything else.
+#
 # Environment: DEBIAN_MIRROR (default: the first .../debian URI of the host's
 # /etc/apt/sources.list*, else http://deb.debian.org/debian), SBL_CACHE_DIR,
 # DOCKER (docker client, default docker). Needs root and debootstrap
@@ -73,7 +76,15 @@ host_mirror() {
 build_tar() {
 	local out=$1 mirror=$2 work start
 	[[ $EUID -eq 0 ]] || die "building the image needs root"
-	command -v debootstrap >/dev/null 2>&1 || die "debootstrap is not installed (hack/install-deps.sh)"
+	local c
+	for c in debootstrap wget chroot; do
+		command -v "$c" >/dev/null 2>&1 || die "$c is not installed (hack/install-deps.sh)"
+	done
+	# exit 3 (callers may skip on it) only when the mirror cannot be reached
+	if ! wget -q -T 20 -t 2 -O /dev/null -- "$mirror/dists/$SUITE/Release"; then
+		log "error: mirror $mirror unreachable (no $mirror/dists/$SUITE/Release); set DEBIAN_MIRROR"
+		exit 3
+	fi
 	start=$(date +%s)
 	work=$(mktemp -d "$CACHE_DIR/.debian-build.XXXXXX")
 	# debootstrap mounts proc/sys inside the target; never leave them behind
