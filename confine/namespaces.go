@@ -42,6 +42,41 @@ const (
 	// OwnedByOther: any other user namespace (a rootless engine's
 	// container, a process's own unshare).
 	OwnedByOther
+	// OwnedByHostPod: a pod's network namespace, owned by the host's user
+	// namespace, that a sysbox-lite container may join. What makes one, and
+	// why joining it is safe:
+	//
+	// Kubernetes' CRI (containerd's, CRI-O's) makes each pod's network
+	// namespace on the host, owned by the host's user namespace, and has CNI
+	// put the pod's interfaces in it before any container exists; the
+	// sandbox and every app container of the pod then join it by path. A
+	// sysbox-lite container cannot own it, so sysbox-lite accepts it when,
+	// and only when, the runtime found that:
+	//   - it is not the host's network namespace (neither PID 1's nor the
+	//     caller's: /proc/1/ns/net, /proc/self/ns/net, compared by device and
+	//     inode, which also catches any bind mount of them);
+	//   - no process (no thread) on the machine is in it, except processes of
+	//     the one sysbox-lite user namespace the container joins with its
+	//     other namespaces: for a pod's sandbox nobody at all (a fresh CNI
+	//     namespace); for an app container only the pod's own containers.
+	//     The network namespace of the host, of a host daemon, of a plain
+	//     runc container or of another pod therefore never qualifies;
+	//   - the file checked is the one the engine joins (pinned under the
+	//     container's state directory, as for every joined namespace).
+	//
+	// Inside, the container's root holds no capability over that namespace:
+	// capabilities count in the namespace's owning user namespace, the host's,
+	// where the container's IDs are unprivileged. So it cannot configure
+	// interfaces, routes, netfilter, network sysctls, raw sockets or ports
+	// below net.ipv4.ip_unprivileged_port_start; it can use the sockets the
+	// pod's network allows, as any unprivileged pod process can. What it sees
+	// is the pod's interfaces (CNI's), not the host's. Nothing outside the pod
+	// gains a way in: whoever could enter the namespace before (the host's
+	// root) still can, nobody else. The price: a container in such a
+	// namespace gets no sysfs of its own (the kernel mounts sysfs only for the
+	// owner of the network namespace); sysbox-lite mounts one from the host
+	// side instead (see the runtime).
+	OwnedByHostPod
 )
 
 // JoinedNamespace is what the runtime found out about a namespace that a
@@ -55,6 +90,9 @@ type JoinedNamespace struct {
 	// UserNS identifies that user namespace: a spec may join the namespaces
 	// of one sysbox-lite user namespace only.
 	UserNS string
+	// NotPod says why a network namespace owned by the host's user
+	// namespace is not a pod's (OwnedByHost; empty when nobody looked).
+	NotPod string
 }
 
 // Namespaces refuses a spec that shares a namespace with the host: one that
@@ -65,7 +103,8 @@ type JoinedNamespace struct {
 // Joining a namespace of another container (--network=container:X,
 // --pid=container:X, --ipc=container:X, a Kubernetes pod's sandbox) is
 // allowed when, and only when, that namespace belongs to the user namespace
-// of a live sysbox-lite container: the new container then joins that user
+// of a live sysbox-lite container, or is a pod's network namespace made on
+// the host (OwnedByHostPod): the new container then joins that user
 // namespace too and shares that container's ID range (the runtime sees to
 // it). Every namespace a spec joins must belong to that one user namespace;
 // a mount namespace is never joined. Namespaces owned by the host's user
@@ -152,8 +191,14 @@ func (n Namespaces) Modify(spec *specs.Spec) error {
 		switch {
 		case herr == nil && host:
 			return refuse(n.sink, audit.RuleNamespaces, asked+" (the host's)", "%s", hostRefusal(ns.Type))
+		case jerr == nil && j.Owner == OwnedByHostPod && ns.Type == specs.NetworkNamespace:
+			// a pod's network namespace: see OwnedByHostPod (the runtime
+			// made sure it is not the host's, even when isHost cannot tell)
+			continue
 		case jerr != nil:
 			return refuse(n.sink, audit.RuleNamespaces, asked, "%s is refused: cannot tell whose namespace it is: %v", joinWhat(ns.Type, ns.Path), jerr)
+		case j.Owner == OwnedByHost && j.NotPod != "":
+			return refuse(n.sink, audit.RuleNamespaces, asked+" (owned by the host's user namespace, not a pod's)", "%s is refused: it belongs to the host's user namespace and is not a pod's network namespace (%s); a sysbox-lite container may only join the namespaces of another sysbox-lite container, or a pod's network namespace that nothing else uses", joinWhat(ns.Type, ns.Path), j.NotPod)
 		case j.Owner == OwnedByHost:
 			return refuse(n.sink, audit.RuleNamespaces, asked+" (owned by the host's user namespace)", "%s is refused: it belongs to the host's user namespace (a container of another runtime, or a namespace made on the host); a sysbox-lite container may only join the namespaces of another sysbox-lite container", joinWhat(ns.Type, ns.Path))
 		case j.Owner == OwnedByOther:

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -356,8 +358,34 @@ func TestJoinCtrBoundNamespaceFiles(t *testing.T) {
 	assert.Equal(t, []string{nsLink(t, xpid, "user"), nsLink(t, xpid, "net"), nsLink(t, xpid, "ipc")}, strings.Fields(parts[1]),
 		"it runs in X's user, network and ipc namespaces")
 
-	r = ctrRun("sbl-join-ctr-cni", []string{"network:" + filepath.Join(netns, "cni")}, "true")
-	require.NotZero(t, r.Code, "a network namespace made on the host is refused: %s", r)
-	assert.Contains(t, r.Stderr, "sysbox-lite: --network=container:NAME (the network namespace at "+filepath.Join(netns, "cni")+") is refused: it belongs to the host's user namespace", "%s", r)
-	t.Logf("ctr --with-ns network:%s: %s", filepath.Join(netns, "cni"), strings.TrimSpace(r.Stderr))
+	// A network namespace made on the host that nothing is in is a pod's
+	// (what CNI makes for a Kubernetes pod): joined, in a range of its own.
+	cni := filepath.Join(netns, "cni")
+	r = ctrRun("sbl-join-ctr-cni", []string{"network:" + cni}, "sh", "-c", "cat /proc/self/uid_map; echo ---; readlink /proc/self/ns/net")
+	require.Zero(t, r.Code, "an empty network namespace made on the host is a pod's: %s", r)
+	parts = strings.Split(r.Stdout, "---")
+	require.Len(t, parts, 2, "%s", r)
+	requirePoolRange(t, "uid_map in a pod's network namespace", parts[0])
+	assert.Equal(t, fmt.Sprintf("net:[%d]", fileIno(t, cni)), strings.TrimSpace(parts[1]), "it runs in that namespace")
+
+	// Once a host process is in it, it is nobody's pod namespace: refused.
+	sleeper := exec.Command("nsenter", "--net="+cni, "--", "sleep", "1000")
+	require.NoError(t, sleeper.Start())
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+	require.Eventually(t, func() bool {
+		l, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", sleeper.Process.Pid))
+		return err == nil && l == fmt.Sprintf("net:[%d]", fileIno(t, cni))
+	}, 10*time.Second, 20*time.Millisecond)
+	r = ctrRun("sbl-join-ctr-cni-used", []string{"network:" + cni}, "true")
+	require.NotZero(t, r.Code, "a network namespace made on the host with a host process in it is refused: %s", r)
+	assert.Contains(t, r.Stderr, "sysbox-lite: --network=container:NAME (the network namespace at "+cni+") is refused: it belongs to the host's user namespace and is not a pod's network namespace (process ", "%s", r)
+	t.Logf("ctr --with-ns network:%s: %s", cni, strings.TrimSpace(r.Stderr))
+}
+
+// fileIno is the inode number of a (namespace) file.
+func fileIno(t *testing.T, path string) uint64 {
+	t.Helper()
+	var st unix.Stat_t
+	require.NoError(t, unix.Stat(path, &st))
+	return st.Ino
 }

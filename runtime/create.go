@@ -76,7 +76,17 @@ func (rt *Runtime) Create() (int, error) {
 		return 1, err
 	}
 	rt.Log.WithField("elapsed", time.Since(start)).Debug("bundle prepared, running the engine")
-	code, err := rt.Engine.Run(rt.Argv.EngineArgs(), extraFDs)
+	netns, err := openPodNetwork(store.Path(key))
+	if err != nil {
+		if cerr := rt.cleanup(key); cerr != nil {
+			rt.Log.WithError(cerr).Warn("clean up after a failed create")
+		}
+		return 1, err
+	}
+	if netns != nil {
+		defer netns.Close()
+	}
+	code, err := rt.Engine.RunIn(netns, rt.Argv.EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {
 		faultPoint("engine-created")
@@ -180,6 +190,9 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	}
 	faultPoint("assembled")
 	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
+		return nil, err
+	}
+	if err := mountPodSysfs(spec, c.Assembly.Root, joins.podNetwork()); err != nil {
 		return nil, err
 	}
 	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec, emu, r)); err != nil {

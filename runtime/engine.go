@@ -64,6 +64,12 @@ func (e Engine) Exec(args []string) error {
 // inherited fds 3..3+extraFDs-1, forwards signals to it, and returns its
 // exit code (128+signal when it was killed).
 func (e Engine) Run(args []string, extraFDs int) (int, error) {
+	return e.RunIn(nil, args, extraFDs)
+}
+
+// RunIn is Run with the engine started inside the network namespace open
+// as netns (nil: this process's); see startIn.
+func (e Engine) RunIn(netns *os.File, args []string, extraFDs int) (int, error) {
 	cmd := exec.Command(e.Path, args...)
 	cmd.Args[0] = e.Name()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
@@ -76,7 +82,7 @@ func (e Engine) Run(args []string, extraFDs int) (int, error) {
 	sigs := make(chan os.Signal, 32)
 	signal.Notify(sigs)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	if err := startIn(netns, cmd); err != nil {
 		return 1, fmt.Errorf("start engine %s: %w", e.Path, err)
 	}
 	done := make(chan error, 1)

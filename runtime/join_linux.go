@@ -45,6 +45,12 @@ import (
 // spec points there, so a PID that dies and is reused between the check and
 // the engine's setns cannot redirect the container into another namespace.
 // Delete unmounts the pins with the rest of the state directory.
+//
+// A Kubernetes pod's network namespace (made on the host by the CRI for
+// CNI) is the one namespace of the host's user namespace that may be
+// joined: confine.OwnedByHostPod says when and why; podnet_linux.go checks
+// it, podnet_engine_linux.go runs the engine inside it and
+// podsysfs_linux.go gives such a container its sysfs.
 
 // nsRef is one namespace a spec joins by path.
 type nsRef struct {
@@ -115,10 +121,15 @@ func nsDir(stateDir string) string { return filepath.Join(stateDir, "ns") }
 // userPath is the path the spec gets for the joined user namespace, or ""
 // when the container joins none.
 func (j *joins) userPath(stateDir string) string {
-	if j.peer == nil {
+	if !j.joinsUser() {
 		return ""
 	}
 	return filepath.Join(nsDir(stateDir), "user")
+}
+
+// joinsUser tells whether the container joins its peer's user namespace.
+func (j *joins) joinsUser() bool {
+	return j.peer != nil
 }
 
 // resolveJoins opens and identifies every namespace that spec joins by
@@ -137,6 +148,7 @@ func (rt *Runtime) resolveJoins(spec *specs.Spec, self string) (j *joins, err er
 	var hostIDs []userns.NamespaceID
 	var live map[userns.NamespaceID][]candidate
 	var group userns.NamespaceID
+	var hostNets []*joinedNS
 	for _, ns := range spec.Linux.Namespaces {
 		ref := nsRef{ns.Type, ns.Path}
 		if ns.Path == "" || j.found[ref] != nil {
@@ -162,6 +174,9 @@ func (rt *Runtime) resolveJoins(spec *specs.Spec, self string) (j *joins, err er
 		}
 		if slices.Contains(hostIDs, id) {
 			jn.Owner = confine.OwnedByHost
+			if ns.Type == specs.NetworkNamespace {
+				hostNets = append(hostNets, jn) // a pod's? decided below
+			}
 			continue
 		}
 		if live == nil {
@@ -183,6 +198,23 @@ func (rt *Runtime) resolveJoins(spec *specs.Spec, self string) (j *joins, err er
 			if j.peer, err = checkPeer(cands, id); err != nil {
 				jn.err = err
 			}
+		}
+	}
+	// A network namespace of the host's user namespace may be a pod's
+	// (confine.OwnedByHostPod), once the group the container joins is known.
+	for _, jn := range hostNets {
+		var g *userns.NamespaceID
+		if j.peers != nil {
+			g = &group
+		}
+		ok, why, err := podNetwork(jn.file, g)
+		switch {
+		case err != nil:
+			jn.err = fmt.Errorf("tell whether it is a pod's network namespace: %w", err)
+		case ok:
+			jn.Owner = confine.OwnedByHostPod
+		default:
+			jn.NotPod = why
 		}
 	}
 	return j, nil
@@ -298,30 +330,44 @@ func openPeer(cand candidate, id userns.NamespaceID) (*peer, error) {
 // modifier chain, which has refused whatever may not be joined and set the
 // user namespace's path to userPath.
 func (j *joins) pin(stateDir string, spec *specs.Spec) error {
-	if j.peer == nil {
+	if len(j.found) == 0 {
 		return nil
 	}
 	dir := nsDir(stateDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	if err := bindNamespace(j.peer.userns, j.userPath(stateDir)); err != nil {
-		return err
+	if j.joinsUser() {
+		if err := bindNamespace(j.peer.userns, j.userPath(stateDir)); err != nil {
+			return err
+		}
 	}
-	for i, ns := range spec.Linux.Namespaces {
+	kept := spec.Linux.Namespaces[:0]
+	for _, ns := range spec.Linux.Namespaces {
 		if ns.Path == "" || ns.Type == specs.UserNamespace {
+			kept = append(kept, ns)
 			continue
 		}
 		jn := j.found[nsRef{ns.Type, ns.Path}]
-		if jn == nil || jn.file == nil || jn.Owner != confine.OwnedByContainer {
+		if jn == nil || jn.file == nil || (jn.Owner != confine.OwnedByContainer && jn.Owner != confine.OwnedByHostPod) {
 			return fmt.Errorf("the %s namespace at %s was not checked", ns.Type, ns.Path)
+		}
+		if jn.Owner == confine.OwnedByHostPod {
+			// The engine runs inside it instead of joining it: see
+			// podnet_engine_linux.go.
+			if err := bindNamespace(jn.file, podNetworkPath(stateDir)); err != nil {
+				return err
+			}
+			continue
 		}
 		target := filepath.Join(dir, strings.ReplaceAll(string(ns.Type), "/", "_"))
 		if err := bindNamespace(jn.file, target); err != nil {
 			return err
 		}
-		spec.Linux.Namespaces[i].Path = target
+		ns.Path = target
+		kept = append(kept, ns)
 	}
+	spec.Linux.Namespaces = kept
 	return nil
 }
 

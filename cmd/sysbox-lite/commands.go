@@ -146,6 +146,9 @@ func execEngine(*cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if rt.Argv.Command == "exec" {
+		return rt.Exec() // the engine may have to enter a pod's network namespace first
+	}
 	return rt.Engine.Exec(rt.Argv.EngineArgs())
 }
 
