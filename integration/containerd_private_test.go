@@ -37,11 +37,11 @@ type containerdKind struct {
 
 var (
 	containerd16 = containerdKind{
-		name: "containerd-1.6", configVersion: 2, criPlugin: "io.containerd.grpc.v1.cri",
+		name: "containerd-16", configVersion: 2, criPlugin: "io.containerd.grpc.v1.cri",
 		criPluginsLs: []string{"io.containerd.grpc.v1 cri"},
 	}
 	containerd2 = containerdKind{
-		name: "containerd-2.x", configVersion: 3, criPlugin: "io.containerd.cri.v1.runtime",
+		name: "containerd-2", configVersion: 3, criPlugin: "io.containerd.cri.v1.runtime",
 		criPluginsLs: []string{"io.containerd.cri.v1 runtime", "io.containerd.grpc.v1 cri"},
 	}
 )

@@ -20,81 +20,29 @@ import (
 // shimRuntime is the runtime name of containerd-shim-sysbox-lite-v2.
 const shimRuntime = "io.containerd.sysbox-lite.v2"
 
-// shimRefusedBy16 is what containerd 1.6 reports when it starts our shim:
-// shims built on containerd >= 2.3's shim package need the bootstrap
-// protocol (parameters on stdin) that containerd < 2.3 does not speak.
-const shimRefusedBy16 = "shim was started through the deprecated API but was built against the new API"
-
 // TestContainerd16Runtimes: Debian's containerd 1.6 with the `version = 2`
 // config that sysbox-lite-install writes: its CRI plugin loads with the
-// sysbox-lite runtime (runc shim, BinaryName) next to the default runc;
-// through ctr, the runc shim runs sysbox-lite (a pool range, the exit code
-// back); our shim is refused at start with containerd's own explanation,
-// leaving nothing behind.
+// sysbox-lite runtime (runc shim, BinaryName) next to the default runc.
+// Through ctr, the runc shim with sysbox-lite as its binary and
+// containerd-shim-sysbox-lite-v2 (legacy start, task API v2) each run
+// containers in a pool range, exec included, and give exit codes back.
 func TestContainerd16Runtimes(t *testing.T) {
 	s := setup(t)
 	p := s.startContainerd(t, containerd16)
 	p.requireCRIRuntimes(t)
-
-	t.Run("runc shim with BinaryName", func(t *testing.T) {
-		r := p.runProbe(t, "c16-runc-shim", p.runcShimFlags())
-		p.requireProbe(t, r)
-	})
-	t.Run("containerd-shim-sysbox-lite-v2 is refused", func(t *testing.T) {
-		r := p.runProbe(t, "c16-sbl-shim", []string{"--runtime", shimRuntime})
-		require.NotZero(t, r.Code, "%s", r)
-		assert.Contains(t, r.Stderr, shimRefusedBy16, "%s", r)
-		assert.Contains(t, r.Stderr, "failed to start shim", "%s", r)
-		s.requireNoContainerState(t, "after the refused shim")
-	})
+	p.shimCases(t)
+	t.Run("timing", p.logTimings)
 }
 
-// TestContainerd2Runtimes: the pinned containerd 2.x with the `version = 3`
-// config that sysbox-lite-install writes; through ctr, the runc shim with
-// sysbox-lite as its binary and containerd-shim-sysbox-lite-v2 with no
-// option at all (and with an options file) each run the container in a
-// pool range and give its exit code back. The shim's Info (what containerd
-// 2.x's CRI asks a runtime for its features) is sysbox-lite's. Logs the
-// time of a ctr run with each, next to plain runc.
+// TestContainerd2Runtimes: the same with the pinned containerd 2.x and the
+// `version = 3` config (bootstrap start, task API v3); and the shim's Info
+// (what containerd 2.x's CRI asks a runtime for its features) is
+// sysbox-lite's.
 func TestContainerd2Runtimes(t *testing.T) {
 	s := setup(t)
 	p := s.startContainerd(t, containerd2)
 	p.requireCRIRuntimes(t)
-
-	t.Run("runc shim with BinaryName", func(t *testing.T) {
-		p.requireProbe(t, p.runProbe(t, "c2-runc-shim", p.runcShimFlags()))
-	})
-	t.Run("containerd-shim-sysbox-lite-v2 without options", func(t *testing.T) {
-		p.requireProbe(t, p.runProbe(t, "c2-sbl-shim", []string{"--runtime", shimRuntime}))
-	})
-	t.Run("containerd-shim-sysbox-lite-v2 with an options file", func(t *testing.T) {
-		// ctr --runtime-config-path: the runc shim's options as TOML; Root
-		// moves runc's state where the test can see it
-		root := filepath.Join(p.dir, "runc-opts")
-		opts := filepath.Join(p.dir, "shim-options.toml")
-		require.NoError(t, os.WriteFile(opts, []byte(fmt.Sprintf("Root = %q\n", root)), 0o644))
-		id := "c2-sbl-shim-opts"
-		p.cleanupContainer(t, id)
-		r := p.ctr(t, "run", "-d", "--runtime", shimRuntime, "--runtime-config-path", opts,
-			"--fifo-dir", filepath.Join(p.dir, "fifo"), p.imgRef, id, "sleep", "60")
-		require.Zero(t, r.Code, "%s", r)
-		assert.FileExists(t, filepath.Join(root, p.namespace(), id, "state.json"), "runc state under the options' Root")
-		runtimeFile, err := os.ReadFile(filepath.Join(p.dir, "containerd", "state", "io.containerd.runtime.v2.task", p.namespace(), id, "runtime"))
-		require.NoError(t, err)
-		assert.Equal(t, filepath.Join(p.sblBin, "sysbox-lite"), string(runtimeFile), "the binary the shim recorded in the bundle")
-		r = p.ctr(t, "tasks", "ls")
-		require.Zero(t, r.Code, "%s", r)
-		assert.Contains(t, r.Stdout, "RUNNING")
-		require.Zero(t, p.ctr(t, "tasks", "kill", "-s", "SIGKILL", id).Code)
-		for i := 0; i < 50 && strings.Contains(p.ctr(t, "tasks", "ls").Stdout, "RUNNING"); i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-		r = p.ctr(t, "tasks", "rm", id)
-		require.Zero(t, r.Code, "%s", r)
-		r = p.ctr(t, "containers", "rm", id)
-		require.Zero(t, r.Code, "%s", r)
-		s.requireNoContainerState(t, "after the task was removed")
-	})
+	p.shimCases(t)
 	t.Run("shim Info reports sysbox-lite", func(t *testing.T) {
 		shim := filepath.Join(p.sblBin, "containerd-shim-sysbox-lite-v2")
 		r := s.run(t, "sh", "-c", `SYSBOX_LITE_CONFIG="$1" exec "$2" -info </dev/null`, "sh", s.configPath, shim)
@@ -103,9 +51,54 @@ func TestContainerd2Runtimes(t *testing.T) {
 		assert.Contains(t, r.Stdout, filepath.Join(p.sblBin, "sysbox-lite"), "BinaryName in the options it reports")
 		assert.Contains(t, r.Stdout, `"io.sysbox-lite.userns"`, "the features are sysbox-lite's")
 	})
-	t.Run("timing", func(t *testing.T) {
-		p.logTimings(t)
+	t.Run("timing", p.logTimings)
+}
+
+// shimCases runs the ctr cases of both containerd versions.
+func (p *privateContainerd) shimCases(t *testing.T) {
+	name := p.kind.name
+	t.Run("runc shim with BinaryName", func(t *testing.T) {
+		p.requireProbe(t, p.runProbe(t, name+"-runc-shim", p.runcShimFlags()))
 	})
+	t.Run("containerd-shim-sysbox-lite-v2 without options", func(t *testing.T) {
+		p.requireProbe(t, p.runProbe(t, name+"-sbl-shim", []string{"--runtime", shimRuntime}))
+	})
+	t.Run("containerd-shim-sysbox-lite-v2 with an options file, exec", func(t *testing.T) {
+		p.shimLifecycle(t, name+"-sbl-shim-opts")
+	})
+}
+
+// shimLifecycle: `ctr run -d` with our shim and an options file
+// (--runtime-config-path: the runc shim's options as TOML; Root moves
+// runc's state where the test can see it), an exec whose exit code comes
+// back, kill, task and container removal.
+func (p *privateContainerd) shimLifecycle(t *testing.T, id string) {
+	root := filepath.Join(p.dir, "runc-opts")
+	opts := filepath.Join(p.dir, "shim-options.toml")
+	require.NoError(t, os.WriteFile(opts, []byte(fmt.Sprintf("Root = %q\n", root)), 0o644))
+	p.cleanupContainer(t, id)
+	fifo := filepath.Join(p.dir, "fifo")
+	r := p.ctr(t, "run", "-d", "--runtime", shimRuntime, "--runtime-config-path", opts,
+		"--fifo-dir", fifo, p.imgRef, id, "sleep", "60")
+	require.Zero(t, r.Code, "%s", r)
+	assert.FileExists(t, filepath.Join(root, p.namespace(), id, "state.json"), "runc state under the options' Root")
+	runtimeFile, err := os.ReadFile(filepath.Join(p.dir, "containerd", "state", "io.containerd.runtime.v2.task", p.namespace(), id, "runtime"))
+	require.NoError(t, err)
+	assert.Equal(t, filepath.Join(p.sblBin, "sysbox-lite"), string(runtimeFile), "the binary the shim recorded in the bundle")
+
+	r = p.ctr(t, "tasks", "exec", "--exec-id", "probe", "--fifo-dir", fifo, id, "sh", "-c", "cat /proc/self/uid_map; exit 4")
+	assert.Equal(t, 4, r.Code, "exec exit code: %s", r)
+	requirePoolRange(t, "uid_map of an exec under "+p.kind.name, r.Stdout)
+
+	require.Zero(t, p.ctr(t, "tasks", "kill", "-s", "SIGKILL", id).Code)
+	for i := 0; i < 50 && strings.Contains(p.ctr(t, "tasks", "ls").Stdout, "RUNNING"); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	r = p.ctr(t, "tasks", "rm", id)
+	require.Zero(t, r.Code, "%s", r)
+	r = p.ctr(t, "containers", "rm", id)
+	require.Zero(t, r.Code, "%s", r)
+	env.requireNoContainerState(t, "after the task was removed")
 }
 
 // runcShimFlags: ctr's default runtime (io.containerd.runc.v2) with
@@ -211,6 +204,7 @@ func lookupTOML(doc map[string]any, keys ...string) (map[string]any, bool) {
 // shim), sysbox-lite through the runc shim and through our shim,
 // interleaved, and logs the medians.
 func (p *privateContainerd) logTimings(t *testing.T) {
+	t.Helper()
 	const n = 5
 	variants := []struct {
 		name  string
@@ -223,7 +217,7 @@ func (p *privateContainerd) logTimings(t *testing.T) {
 	times := make([][]time.Duration, len(variants))
 	for i := 0; i < n; i++ {
 		for v, variant := range variants {
-			id := fmt.Sprintf("c2-time-%d-%d", v, i)
+			id := fmt.Sprintf("%s-time-%d-%d", p.kind.name, v, i)
 			p.cleanupContainer(t, id)
 			args := append([]string{"run", "--rm"}, variant.flags...)
 			args = append(args, "--fifo-dir", filepath.Join(p.dir, "fifo"), p.imgRef, id, "true")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	taskv2 "github.com/containerd/containerd/api/runtime/task/v2"
 	taskAPI "github.com/containerd/containerd/api/runtime/task/v3"
 	"github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2/task"
 	cshim "github.com/containerd/containerd/v2/pkg/shim"
@@ -39,9 +40,11 @@ func (s *taskService) Create(ctx context.Context, r *taskAPI.CreateTaskRequest) 
 	return s.TTRPCTaskService.Create(ctx, r)
 }
 
-// RegisterTTRPC serves this wrapper (not the inner service) as the task API.
+// RegisterTTRPC serves this wrapper (not the inner service) as the task
+// API: v3 for containerd 2.x, v2 for containerd 1.6 and 1.7.
 func (s *taskService) RegisterTTRPC(server *ttrpc.Server) error {
 	taskAPI.RegisterTTRPCTaskService(server, s)
+	taskv2.RegisterTTRPCTaskService(server, &taskV2{v3: s})
 	return nil
 }
 

@@ -1,6 +1,6 @@
 // Command containerd-shim-sysbox-lite-v2 is the containerd shim of runtime
 // io.containerd.sysbox-lite.v2: the runc shim with sysbox-lite as its runtime
-// binary. containerd starts it; it is not run by hand.
+// binary. containerd (1.6 to 2.4) starts it; it is not run by hand.
 //
 // sysbox-lite is the file next to this binary, else the first in PATH; a
 // BinaryName in the runtime options wins. sysbox-lite reads its host
@@ -12,12 +12,9 @@ package main
 import (
 	"context"
 
-	"github.com/containerd/containerd/v2/pkg/shim"
-
 	sblshim "github.com/sysbox-lite/sysbox-lite/shim"
 )
 
 func main() {
-	sblshim.RegisterTaskPlugin()
-	shim.RunShim(context.Background(), sblshim.NewManager())
+	sblshim.Run(context.Background())
 }
