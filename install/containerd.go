@@ -19,6 +19,33 @@ const (
 // containerdRuntimeType is the shim that runs sysbox-lite as its runc.
 const containerdRuntimeType = "io.containerd.runc.v2"
 
+// ShimRuntimeType is containerd-shim-sysbox-lite-v2's runtime type (the
+// runc shim with sysbox-lite as its default binary).
+const ShimRuntimeType = "io.containerd.sysbox-lite.v2"
+
+// containerdEntry is what our block registers: the runc shim with
+// sysbox-lite as BinaryName, or our own shim (which needs no options).
+type containerdEntry struct {
+	shim   bool
+	binary string // BinaryName, for the runc shim
+}
+
+// runtimeType is the entry's runtime_type.
+func (e containerdEntry) runtimeType() string {
+	if e.shim {
+		return ShimRuntimeType
+	}
+	return containerdRuntimeType
+}
+
+// describe says what the entry is, for the installer's report.
+func (e containerdEntry) describe() string {
+	if e.shim {
+		return "runtime_type " + ShimRuntimeType
+	}
+	return "BinaryName " + e.binary
+}
+
 // containerdNewFile starts a config.toml that did not exist.
 const containerdNewFile = "# containerd configuration, created by sysbox-lite-install.\nversion = 2\n"
 
@@ -64,7 +91,7 @@ const defaultRuntime = "runc"
 // names only ours would leave default_runtime_name "runc" undefined, and
 // the CRI plugin would refuse to load ("no corresponding runtime
 // configured in containerd.runtimes for containerd default_runtime_name").
-func containerdBlock(plugin, name, binary string, withRunc bool) string {
+func containerdBlock(plugin, name string, e containerdEntry, withRunc bool) string {
 	runtimes := "plugins." + tomlKey(plugin) + ".containerd.runtimes."
 	table := runtimes + tomlKey(name)
 	runc := ""
@@ -73,12 +100,13 @@ func containerdBlock(plugin, name, binary string, withRunc bool) string {
 			"[" + runtimes + defaultRuntime + "]\n" +
 			"  runtime_type = " + tomlString(containerdRuntimeType) + "\n"
 	}
-	return containerdBegin + "\n" + runc +
-		"[" + table + "]\n" +
-		"  runtime_type = " + tomlString(containerdRuntimeType) + "\n" +
-		"  [" + table + ".options]\n" +
-		"    BinaryName = " + tomlString(binary) + "\n" +
-		containerdEnd + "\n"
+	entry := "[" + table + "]\n" +
+		"  runtime_type = " + tomlString(e.runtimeType()) + "\n"
+	if !e.shim {
+		entry += "  [" + table + ".options]\n" +
+			"    BinaryName = " + tomlString(e.binary) + "\n"
+	}
+	return containerdBegin + "\n" + runc + entry + containerdEnd + "\n"
 }
 
 // findBlock locates our block in data: from the start of the BEGIN line to
@@ -196,13 +224,19 @@ func inspectContainerd(data []byte, name string) (containerdConfig, []byte, erro
 	return c, user, nil
 }
 
-// addContainerdRuntime returns data with our block for the runtime added,
+// addContainerdRuntime is addContainerdEntry for the runc shim with binary
+// as its BinaryName.
+func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte, containerdConfig, error) {
+	return addContainerdEntry(data, exists, name, containerdEntry{binary: binary})
+}
+
+// addContainerdEntry returns data with our block for the runtime added,
 // or replaced in place if it is there with other content. exists false
 // means the file is absent: the result is a new version 2 file. It returns
 // data itself when nothing changes, and errUserDefined when the user's part
 // of the file already defines the runtime. The result is checked to parse
 // and to define the runtime as intended.
-func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte, containerdConfig, error) {
+func addContainerdEntry(data []byte, exists bool, name string, e containerdEntry) ([]byte, containerdConfig, error) {
 	if !exists {
 		data = []byte(containerdNewFile)
 	}
@@ -213,7 +247,7 @@ func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte
 	if c.userDefined {
 		return nil, c, errUserDefined
 	}
-	block := containerdBlock(c.plugin, name, binary, c.needsRunc)
+	block := containerdBlock(c.plugin, name, e, c.needsRunc)
 	if k, ok := inlineTableKey(user, runtimeKeys(c.plugin, name)[:4]); ok {
 		return nil, c, fmt.Errorf("%q is an inline table, which TOML does not allow to extend; add this by hand:\n%s", k, block)
 	}
@@ -230,7 +264,7 @@ func addContainerdRuntime(data []byte, exists bool, name, binary string) ([]byte
 	if exists && bytes.Equal(out, data) {
 		return data, c, nil
 	}
-	if err := checkContainerdRuntime(out, c.plugin, name, binary, c.needsRunc); err != nil {
+	if err := checkContainerdRuntime(out, c.plugin, name, e, c.needsRunc); err != nil {
 		return nil, c, fmt.Errorf("the file with the runtime added would be wrong (%w); add this by hand:\n%s", err, block)
 	}
 	return out, c, nil
@@ -248,8 +282,8 @@ func removeContainerdRuntime(data []byte) ([]byte, bool, error) {
 }
 
 // checkContainerdRuntime parses data and checks that it defines the runtime
-// with our shim and binary (and the default runc when withRunc).
-func checkContainerdRuntime(data []byte, plugin, name, binary string, withRunc bool) error {
+// as the entry says (and the default runc when withRunc).
+func checkContainerdRuntime(data []byte, plugin, name string, e containerdEntry, withRunc bool) error {
 	var doc map[string]any
 	if _, err := toml.Decode(string(data), &doc); err != nil {
 		return fmt.Errorf("parse toml: %w", err)
@@ -263,12 +297,18 @@ func checkContainerdRuntime(data []byte, plugin, name, binary string, withRunc b
 	if !ok {
 		return fmt.Errorf("table %s is not defined", strings.Join(runtimeKeys(plugin, name), "."))
 	}
-	if rt["runtime_type"] != containerdRuntimeType {
-		return fmt.Errorf("runtime_type is %v, want %s", rt["runtime_type"], containerdRuntimeType)
+	if rt["runtime_type"] != e.runtimeType() {
+		return fmt.Errorf("runtime_type is %v, want %s", rt["runtime_type"], e.runtimeType())
 	}
 	opts, _ := rt["options"].(map[string]any)
-	if opts["BinaryName"] != binary {
-		return fmt.Errorf("options.BinaryName is %v, want %s", opts["BinaryName"], binary)
+	if e.shim {
+		if len(opts) > 0 {
+			return fmt.Errorf("options %v are set, want none", opts)
+		}
+		return nil
+	}
+	if opts["BinaryName"] != e.binary {
+		return fmt.Errorf("options.BinaryName is %v, want %s", opts["BinaryName"], e.binary)
 	}
 	return nil
 }

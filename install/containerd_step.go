@@ -18,7 +18,13 @@ func installContainerd(opts Options) error {
 	if err != nil {
 		return err
 	}
-	out, c, err := addContainerdRuntime(data, exists, opts.RuntimeName, opts.BinaryPath())
+	entry := containerdEntry{shim: opts.ContainerdShim == ShimSysboxLite, binary: opts.BinaryPath()}
+	if entry.shim {
+		if _, err := os.Stat(opts.ShimPath()); err != nil {
+			opts.say("containerd: warning: %s: %v; containerd must find %s on its PATH", opts.ShimPath(), err, ShimBinaryName)
+		}
+	}
+	out, c, err := addContainerdEntry(data, exists, opts.RuntimeName, entry)
 	if errors.Is(err, errUserDefined) {
 		opts.say("containerd: %s already defines runtime %q itself; left unchanged", path, opts.RuntimeName)
 		return nil
@@ -43,11 +49,11 @@ func installContainerd(opts Options) error {
 	}
 	switch {
 	case !exists:
-		opts.say("containerd: created %s (version 2) with runtime %q (BinaryName %s)", path, opts.RuntimeName, opts.BinaryPath())
+		opts.say("containerd: created %s (version 2) with runtime %q (%s)", path, opts.RuntimeName, entry.describe())
 	case c.blockPresent:
-		opts.say("containerd: updated runtime %q in %s (config version %d, BinaryName %s)", opts.RuntimeName, path, c.version, opts.BinaryPath())
+		opts.say("containerd: updated runtime %q in %s (config version %d, %s)", opts.RuntimeName, path, c.version, entry.describe())
 	default:
-		opts.say("containerd: added runtime %q to %s (config version %d, BinaryName %s)", opts.RuntimeName, path, c.version, opts.BinaryPath())
+		opts.say("containerd: added runtime %q to %s (config version %d, %s)", opts.RuntimeName, path, c.version, entry.describe())
 	}
 	opts.say(containerdRestartHint)
 	return nil

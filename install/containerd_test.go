@@ -154,7 +154,7 @@ func TestContainerdUserDefinedRuntimeLeftAlone(t *testing.T) {
 }
 
 func TestContainerdErrors(t *testing.T) {
-	block := containerdBlock("io.containerd.grpc.v1.cri", "sysbox-lite", bin, true)
+	block := containerdBlock("io.containerd.grpc.v1.cri", "sysbox-lite", containerdEntry{binary: bin}, true)
 	for name, tc := range map[string]struct{ in, want string }{
 		"invalid toml":        {"version = 2\n[plugins\n", "parse toml"},
 		"unsupported version": {"version = 5\n", "unsupported containerd config version 5"},

@@ -20,6 +20,20 @@ const SubIDCount = 4096 * 65536
 // BinaryName is the file name of the runtime in BinDir.
 const BinaryName = "sysbox-lite"
 
+// ShimBinaryName is the file name of containerd-shim-sysbox-lite-v2 in
+// BinDir (`make install` puts it next to sysbox-lite).
+const ShimBinaryName = "containerd-shim-sysbox-lite-v2"
+
+// The values of Options.ContainerdShim.
+const (
+	// ShimRunc registers containerd's runc shim with sysbox-lite as its
+	// BinaryName (needs nothing on containerd's PATH).
+	ShimRunc = "runc"
+	// ShimSysboxLite registers runtime_type io.containerd.sysbox-lite.v2
+	// (containerd finds the shim binary on its PATH).
+	ShimSysboxLite = "sysbox-lite"
+)
+
 // Options says where everything lives. DefaultOptions fills in the real
 // host's paths; tests point every path at a temporary directory.
 type Options struct {
@@ -38,6 +52,9 @@ type Options struct {
 	DockerdPidfile string
 	// RuntimeName is the name docker and containerd know the runtime by.
 	RuntimeName string
+	// ContainerdShim is the shim of containerd's CRI runtime: ShimRunc or
+	// ShimSysboxLite.
+	ContainerdShim string
 	// Purge makes Uninstall also remove the subuid/subgid entries and the
 	// config file.
 	Purge bool
@@ -61,6 +78,7 @@ func DefaultOptions() Options {
 		ConfigDir:        "/etc/sysbox-lite",
 		DockerdPidfile:   "/var/run/docker.pid",
 		RuntimeName:      "sysbox-lite",
+		ContainerdShim:   ShimRunc,
 		Out:              os.Stdout,
 		ProcDir:          "/proc",
 		Kill:             kill,
@@ -88,6 +106,9 @@ func (o Options) Validate() error {
 	if !validRuntimeName(o.RuntimeName) {
 		return fmt.Errorf("--runtime-name %q must be letters, digits, '-' and '_'", o.RuntimeName)
 	}
+	if o.ContainerdShim != ShimRunc && o.ContainerdShim != ShimSysboxLite {
+		return fmt.Errorf("--containerd-shim %q must be %s or %s", o.ContainerdShim, ShimRunc, ShimSysboxLite)
+	}
 	if o.Out == nil || o.Kill == nil || o.ProcDir == "" {
 		return errors.New("options: Out, Kill and ProcDir must be set (start from DefaultOptions)")
 	}
@@ -96,6 +117,9 @@ func (o Options) Validate() error {
 
 // BinaryPath is the runtime binary that docker and containerd are told about.
 func (o Options) BinaryPath() string { return filepath.Join(o.BinDir, BinaryName) }
+
+// ShimPath is where containerd-shim-sysbox-lite-v2 is installed.
+func (o Options) ShimPath() string { return filepath.Join(o.BinDir, ShimBinaryName) }
 
 // ConfigPath is sysbox-lite's config file.
 func (o Options) ConfigPath() string { return filepath.Join(o.ConfigDir, "config.toml") }

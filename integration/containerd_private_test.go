@@ -138,6 +138,7 @@ type privateContainerd struct {
 	pid     int    // tini's (containerd's reaper), in dir/containerd.pid
 	imgRef  string // the imported test image
 	install string // what sysbox-lite-install said
+	shim    bool   // the installer registered containerd-shim-sysbox-lite-v2
 }
 
 // baseContainerdConfig is a private containerd's config before
@@ -170,13 +171,14 @@ state = %s
 }
 
 // startContainerd writes the base config, lets sysbox-lite-install add the
-// runtime to it, starts containerd with it and imports the test image. The
-// test's cleanup stops it (after the test's own cleanups).
-func (s *suite) startContainerd(t *testing.T, kind containerdKind) *privateContainerd {
+// runtime to it (with --containerd-shim sysbox-lite when shim), starts
+// containerd with it and imports the test image. The test's cleanup stops
+// it (after the test's own cleanups).
+func (s *suite) startContainerd(t *testing.T, kind containerdKind, shim bool) *privateContainerd {
 	t.Helper()
 	sblBin := s.sblBin(t)
 	tarball := s.imageTarball(t)
-	p := &privateContainerd{kind: kind, sblBin: sblBin, daemon: "containerd", ctrBin: "ctr", imgRef: "docker.io/library/" + testImage}
+	p := &privateContainerd{kind: kind, sblBin: sblBin, daemon: "containerd", ctrBin: "ctr", imgRef: "docker.io/library/" + testImage, shim: shim}
 	path := os.Getenv("PATH")
 	if kind.configVersion >= 3 {
 		c2 := s.containerd2Dir(t)
@@ -195,8 +197,12 @@ func (s *suite) startContainerd(t *testing.T, kind containerdKind) *privateConta
 	// The installer, as `make install` runs it, with every host path but
 	// containerd's config pointed into the test's directory.
 	inst := filepath.Join(p.dir, "installer")
+	shimFlag := "runc"
+	if shim {
+		shimFlag = "sysbox-lite"
+	}
 	r := s.run(t, filepath.Join(sblBin, "sysbox-lite-install"), "install",
-		"--bin-dir", sblBin,
+		"--bin-dir", sblBin, "--containerd-shim", shimFlag,
 		"--subuid", filepath.Join(inst, "subuid"), "--subgid", filepath.Join(inst, "subgid"),
 		"--docker-config", filepath.Join(inst, "daemon.json"),
 		"--containerd-config", p.config,

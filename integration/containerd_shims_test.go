@@ -28,9 +28,12 @@ const shimRuntime = "io.containerd.sysbox-lite.v2"
 // containers in a pool range, exec included, and give exit codes back.
 func TestContainerd16Runtimes(t *testing.T) {
 	s := setup(t)
-	p := s.startContainerd(t, containerd16)
+	p := s.startContainerd(t, containerd16, false)
 	p.requireCRIRuntimes(t)
 	p.shimCases(t)
+	t.Run("installer --containerd-shim sysbox-lite", func(t *testing.T) {
+		s.startContainerd(t, containerd16, true).requireCRIRuntimes(t)
+	})
 	t.Run("timing", p.logTimings)
 }
 
@@ -40,9 +43,12 @@ func TestContainerd16Runtimes(t *testing.T) {
 // sysbox-lite's.
 func TestContainerd2Runtimes(t *testing.T) {
 	s := setup(t)
-	p := s.startContainerd(t, containerd2)
+	p := s.startContainerd(t, containerd2, false)
 	p.requireCRIRuntimes(t)
 	p.shimCases(t)
+	t.Run("installer --containerd-shim sysbox-lite", func(t *testing.T) {
+		s.startContainerd(t, containerd2, true).requireCRIRuntimes(t)
+	})
 	t.Run("shim Info reports sysbox-lite", func(t *testing.T) {
 		shim := filepath.Join(p.sblBin, "containerd-shim-sysbox-lite-v2")
 		r := s.run(t, "sh", "-c", `SYSBOX_LITE_CONFIG="$1" exec "$2" -info </dev/null`, "sh", s.configPath, shim)
@@ -144,12 +150,16 @@ func (p *privateContainerd) requireProbe(t *testing.T, r result) {
 
 // requireCRIRuntimes: the config sysbox-lite-install wrote is the one
 // containerd runs with, its CRI plugin loaded, and containerd's own view
-// of it (config dump) has the sysbox-lite runtime (runc shim, BinaryName)
-// and still the default runc.
+// of it (config dump) has the sysbox-lite runtime (runc shim with
+// BinaryName, or our shim without options) and still the default runc.
 func (p *privateContainerd) requireCRIRuntimes(t *testing.T) {
 	t.Helper()
 	binary := filepath.Join(p.sblBin, "sysbox-lite")
-	assert.Contains(t, p.install, fmt.Sprintf("containerd: added runtime \"sysbox-lite\" to %s (config version %d, BinaryName %s)", p.config, p.kind.configVersion, binary))
+	what := "BinaryName " + binary
+	if p.shim {
+		what = "runtime_type " + shimRuntime
+	}
+	assert.Contains(t, p.install, fmt.Sprintf("containerd: added runtime \"sysbox-lite\" to %s (config version %d, %s)", p.config, p.kind.configVersion, what))
 	cfg, err := os.ReadFile(p.config)
 	require.NoError(t, err)
 	assert.Contains(t, string(cfg), "# BEGIN sysbox-lite (managed by sysbox-lite-install)")
@@ -182,9 +192,14 @@ func (p *privateContainerd) requireCRIRuntimes(t *testing.T) {
 	assert.True(t, slices.Contains(names, "runc"), "the default runc is still there: %v", names)
 	sbl, ok := runtimes["sysbox-lite"].(map[string]any)
 	require.True(t, ok, "runtime sysbox-lite in containerd's config dump: %v", names)
-	assert.Equal(t, "io.containerd.runc.v2", sbl["runtime_type"])
 	opts, _ := sbl["options"].(map[string]any)
-	assert.Equal(t, binary, opts["BinaryName"])
+	if p.shim {
+		assert.Equal(t, shimRuntime, sbl["runtime_type"])
+		assert.Empty(t, opts["BinaryName"], "no BinaryName: the shim finds sysbox-lite")
+	} else {
+		assert.Equal(t, "io.containerd.runc.v2", sbl["runtime_type"])
+		assert.Equal(t, binary, opts["BinaryName"])
+	}
 }
 
 // lookupTOML walks nested tables.

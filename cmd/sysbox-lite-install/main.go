@@ -84,6 +84,7 @@ func flags() []cli.Flag {
 		&cli.StringFlag{Name: "sysbox-config-dir", Value: d.ConfigDir, Usage: "directory of sysbox-lite's config.toml"},
 		&cli.StringFlag{Name: "dockerd-pidfile", Value: d.DockerdPidfile, Usage: "dockerd's pid file (running dockerds are also found in /proc)"},
 		&cli.StringFlag{Name: "runtime-name", Value: d.RuntimeName, Usage: "name of the runtime in docker and containerd"},
+		&cli.StringFlag{Name: "containerd-shim", Value: d.ContainerdShim, Usage: "shim of containerd's CRI runtime: " + install.ShimRunc + " (containerd's runc shim, BinaryName = the sysbox-lite binary) or " + install.ShimSysboxLite + " (runtime_type " + install.ShimRuntimeType + ": " + install.ShimBinaryName + " from --bin-dir, which containerd must find on its PATH)"},
 	}
 }
 
@@ -97,6 +98,7 @@ func options(c *cli.Context) install.Options {
 	o.ConfigDir = c.String("sysbox-config-dir")
 	o.DockerdPidfile = c.String("dockerd-pidfile")
 	o.RuntimeName = c.String("runtime-name")
+	o.ContainerdShim = c.String("containerd-shim")
 	o.Purge = c.Bool("purge")
 	return o
 }
