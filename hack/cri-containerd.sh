@@ -20,7 +20,8 @@
 #
 # Environment:
 #   CONTAINERD   containerd binary (default: containerd on PATH); its major
-#                version picks the config format
+#                version picks the config format; its directory goes first
+#                in containerd's PATH (a 2.x build's containerd-shim-runc-v2)
 #   SBL_RUNTIME  the runtime binary of handler sysbox-lite, used as the runc
 #                shim's BinaryName: sysbox-lite itself, or a wrapper that
 #                adds --sysbox-config (required for start/config)
@@ -260,8 +261,11 @@ cmd_start() {
 	fi
 	write_config
 	[[ -f $DIR/containerd.log ]] && mv -f -- "$DIR/containerd.log" "$DIR/containerd.log.old"
+	# containerd finds its shims through PATH: its own directory first (a
+	# 2.x build brings containerd-shim-runc-v2), then SBL_SHIM's
 	local path=$PATH
-	[[ -n ${SBL_SHIM:-} ]] && path=$(dirname -- "$SBL_SHIM"):$PATH
+	[[ $CONTAINERD == */* ]] && path=$(dirname -- "$CONTAINERD"):$path
+	[[ -n ${SBL_SHIM:-} ]] && path=$(dirname -- "$SBL_SHIM"):$path
 	rm -f -- "$DIR/containerd.pid"
 	local reaper=()
 	command -v tini >/dev/null 2>&1 && reaper=(tini -s --)

@@ -2,19 +2,22 @@
 # cri-tools.sh: build crictl and critest from a pinned sigs.k8s.io/cri-tools
 # (Go module proxy) into a cache outside the clone, and print the cache
 # directory. Fast when cached: the build is keyed by the version, the Go
-# version and this script's own hash; a finished build leaves a stamp file,
-# so an interrupted one is redone.
+# version and the build recipe (buildRecipe below); a build lands in the
+# cache by renaming a finished directory, so a half-built entry is never
+# used.
 #
 # Usage: hack/cri-tools.sh            build if needed, print the directory
 #                                     holding crictl and critest
 #
-# Environment: CRI_TOOLS_VERSION (default v1.37.0), CRI_TOOLS_CACHE (default
+# Environment: CRI_TOOLS_VERSION (default v1.37.0), SBL_CACHE (default
 # /var/cache/sysbox-lite-test; falls back to ~/.cache/sysbox-lite-test when
 # that is not writable).
 set -euo pipefail
 
 version=${CRI_TOOLS_VERSION:-v1.37.0}
 module=sigs.k8s.io/cri-tools
+# bump when the build commands below change: it is part of the cache key
+buildRecipe="CGO_ENABLED=0 -trimpath; crictl: go build; critest: go test -c"
 
 log() { echo "cri-tools: $*" >&2; }
 die() {
@@ -28,7 +31,7 @@ if [[ -z $gobin && -x /usr/local/go/bin/go ]]; then
 fi
 [[ -n $gobin ]] || die "go is not installed (expected in PATH or /usr/local/go/bin)"
 
-cache=${CRI_TOOLS_CACHE:-/var/cache/sysbox-lite-test}
+cache=${SBL_CACHE:-/var/cache/sysbox-lite-test}
 if ! mkdir -p -- "$cache" 2>/dev/null || [[ ! -w $cache ]]; then
 	cache=${HOME:-/tmp}/.cache/sysbox-lite-test
 	mkdir -p -- "$cache"
@@ -36,7 +39,7 @@ fi
 key=$({
 	echo "$version"
 	"$gobin" env GOVERSION GOARCH
-	cat -- "${BASH_SOURCE[0]}"
+	echo "$buildRecipe"
 } | sha256sum | cut -c1-12)
 out=$cache/cri-tools-$version-$key
 if [[ -f $out/.done && -x $out/crictl && -x $out/critest ]]; then

@@ -278,6 +278,11 @@ rc=0
 if [[ -d $DAEMON_DIR ]]; then
 	"$HACK/private-daemon.sh" stop "$DAEMON_DIR" || rc=1
 fi
+# the CRI tests' containerds (cri_helpers_test.go)
+for d in "$TMP"/cri-*/; do
+	[[ -f $d/containerd.toml ]] || continue
+	"$HACK/cri-containerd.sh" stop "$d" || rc=1
+done
 mounts_under() {
 	awk -v t="$TMP" '$5 == t || index($5, t "/") == 1 {print $5}' /proc/self/mountinfo |
 		awk '{print length($0) "\t" $0}' | sort -rn | cut -f2- | uniq

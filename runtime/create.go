@@ -195,6 +195,9 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := mountPodSysfs(spec, c.Assembly.Root, joins.podNetwork()); err != nil {
 		return nil, err
 	}
+	if err := applyPodSysctls(spec, joins.podNetwork(), r); err != nil {
+		return nil, err
+	}
 	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec, emu, r)); err != nil {
 		return nil, err
 	}
