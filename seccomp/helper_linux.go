@@ -236,12 +236,19 @@ func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
 		return err
 	}
 	defer unix.Close(src)
-	m, _, err := mountOfFd(src, mounts)
-	if err != nil {
-		return err
-	}
 	recursive := c.Flags&unix.MS_REC != 0
-	if !recursive {
+	m, _, err := mountOfFd(src, mounts)
+	switch {
+	case err != nil && isNamespaceFile(src):
+		// A namespace file (/proc/PID/ns/net, which an engine binds to
+		// keep a network namespace): its mount is the kernel's internal
+		// nsfs one, in no mount table, with nothing below it to uncover.
+		// The caller could open it, so it may keep it; the kernel still
+		// refuses mount-namespace loops (ELOOP) on the move below.
+		recursive = false
+	case err != nil:
+		return err
+	case !recursive:
 		where, err := h.readlinkFd(src)
 		// A bind without the masks below it would show what they hide:
 		// take them along, as the kernel does for locked mounts.
@@ -254,6 +261,9 @@ func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
 		return err
 	}
 	defer unix.Close(dst)
+	if err := sameKind(src, dst); err != nil {
+		return err
+	}
 	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH
 	if recursive {
 		flags |= unix.AT_RECURSIVE
@@ -264,6 +274,30 @@ func (h helper) bind(rules Rules, mounts []*mountinfo.Info) error {
 	}
 	defer unix.Close(tree)
 	return unix.MoveMount(tree, "", dst, "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+}
+
+// sameKind gives mount(2)'s answer to a bind of a file over a directory or
+// the reverse, ENOTDIR (move_mount(2) would say EINVAL): runc masks a /proc
+// path by binding /dev/null over it and takes ENOTDIR to mean "a
+// directory: mount a tmpfs instead".
+func sameKind(src, dst int) error {
+	var a, b unix.Stat_t
+	if err := unix.Fstat(src, &a); err != nil {
+		return err
+	}
+	if err := unix.Fstat(dst, &b); err != nil {
+		return err
+	}
+	if (a.Mode&unix.S_IFMT == unix.S_IFDIR) != (b.Mode&unix.S_IFMT == unix.S_IFDIR) {
+		return unix.ENOTDIR
+	}
+	return nil
+}
+
+// isNamespaceFile reports whether fd is on nsfs (a /proc/PID/ns/* target).
+func isNamespaceFile(fd int) bool {
+	var st unix.Statfs_t
+	return unix.Fstatfs(fd, &st) == nil && st.Type == unix.NSFS_MAGIC
 }
 
 func (h helper) readlinkFd(fd int) (string, error) {
