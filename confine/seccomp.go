@@ -10,7 +10,17 @@ import (
 // the caller lacks the privilege for, which programs handle best.
 const baselineErrno = 1
 
-// baselineSyscalls stay denied (EPERM) in every container, whatever profile
+// keyringErrno is ENOSYS, the answer of a kernel built without keyrings,
+// for the keyring calls of the baseline: runc (an inner engine's, under
+// Docker-in-Docker) and systemd go on without a session keyring on ENOSYS
+// but fail on EPERM ("unable to join session keyring"). The calls stay
+// denied either way; LXC's default profile answers keyctl the same way.
+const keyringErrno = 38
+
+// keyringSyscalls are the baseline calls answered with keyringErrno.
+var keyringSyscalls = map[string]bool{"add_key": true, "request_key": true, "keyctl": true}
+
+// baselineSyscalls stay denied (EPERM; ENOSYS for the keyring) in every container, whatever profile
 // the spec brings (none under --privileged or seccomp=unconfined). Most of
 // them the kernel already refuses to a user namespace's root, because they
 // act on the whole host; denying them here as well keeps a kernel bug in
@@ -88,9 +98,36 @@ func nativeArches(goarch string) []specs.Arch {
 	return nil // libseccomp's native architecture only
 }
 
-func baselineRule(names []string) specs.LinuxSyscall {
-	errno := uint(baselineErrno)
-	return specs.LinuxSyscall{Names: names, Action: specs.ActErrno, ErrnoRet: &errno}
+// baselineRules deny names: EPERM, or ENOSYS for the keyring calls (one
+// rule each, in that order, none when empty).
+func baselineRules(names []string) []specs.LinuxSyscall {
+	var perm, nosys []string
+	for _, n := range names {
+		if keyringSyscalls[n] {
+			nosys = append(nosys, n)
+		} else {
+			perm = append(perm, n)
+		}
+	}
+	var rules []specs.LinuxSyscall
+	for _, g := range []struct {
+		names []string
+		errno uint
+	}{{perm, baselineErrno}, {nosys, keyringErrno}} {
+		if len(g.names) > 0 {
+			errno := g.errno
+			rules = append(rules, specs.LinuxSyscall{Names: g.names, Action: specs.ActErrno, ErrnoRet: &errno})
+		}
+	}
+	return rules
+}
+
+// BaselineErrno returns the errno the baseline answers name with.
+func BaselineErrno(name string) uint {
+	if keyringSyscalls[name] {
+		return keyringErrno
+	}
+	return baselineErrno
 }
 
 // denies reports whether an action keeps a syscall from running.
@@ -111,7 +148,7 @@ func (s Seccomp) Modify(spec *specs.Spec) error {
 		spec.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow,
 			Architectures: append([]specs.Arch(nil), s.arches...),
-			Syscalls:      []specs.LinuxSyscall{baselineRule(append([]string(nil), baselineSyscalls...))},
+			Syscalls:      baselineRules(baselineSyscalls),
 		}
 		return nil
 	}
@@ -156,7 +193,7 @@ func (s Seccomp) Modify(spec *specs.Spec) error {
 			}
 		}
 		if len(missing) > 0 {
-			rules = append(rules, baselineRule(missing))
+			rules = append(rules, baselineRules(missing)...)
 		}
 	}
 	prof.Syscalls = rules

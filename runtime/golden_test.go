@@ -297,11 +297,19 @@ func checkSeccomp(t *testing.T, spec *specs.Spec) {
 	assert.Equal(t, "/run/sysbox-lite/KEY/seccomp.sock", sc.ListenerPath)
 	assert.Equal(t, []specs.Arch{specs.ArchX86_64, specs.ArchX86, specs.ArchX32}, sc.Architectures[:3])
 	if sc.DefaultAction == specs.ActAllow {
-		last := sc.Syscalls[n-3]
-		assert.Equal(t, specs.ActErrno, last.Action)
-		require.NotNil(t, last.ErrnoRet)
-		assert.EqualValues(t, 1, *last.ErrnoRet, "EPERM")
-		assert.ElementsMatch(t, baseline, last.Names)
+		// the baseline: EPERM, and ENOSYS for the keyring calls
+		perm, nosys := sc.Syscalls[n-4], sc.Syscalls[n-3]
+		for _, r := range []specs.LinuxSyscall{perm, nosys} {
+			assert.Equal(t, specs.ActErrno, r.Action)
+			require.NotNil(t, r.ErrnoRet)
+		}
+		assert.EqualValues(t, 1, *perm.ErrnoRet, "EPERM")
+		assert.EqualValues(t, 38, *nosys.ErrnoRet, "ENOSYS")
+		assert.ElementsMatch(t, []string{"add_key", "request_key", "keyctl"}, nosys.Names)
+		assert.ElementsMatch(t, baseline, append(append([]string(nil), perm.Names...), nosys.Names...))
+		for _, name := range nosys.Names {
+			assert.EqualValues(t, 38, confine.BaselineErrno(name))
+		}
 	} else {
 		assert.Equal(t, specs.ActErrno, sc.DefaultAction, "docker's profile keeps its default")
 	}
