@@ -30,6 +30,8 @@ type Config struct {
 	// Policy widens what containers may get from the host, and says where
 	// refusals are logged.
 	Policy Policy `toml:"policy"`
+	// DataDirs lists the container paths that get a host-backed directory.
+	DataDirs DataDirs `toml:"data_dirs"`
 }
 
 // IDPool configures the exclusive ID-range allocator.
@@ -56,7 +58,8 @@ func Default() Config {
 			SubGIDFile: "/etc/subgid",
 			RangeSize:  65536,
 		},
-		Policy: Policy{AuditLog: DefaultAuditLog},
+		Policy:   Policy{AuditLog: DefaultAuditLog},
+		DataDirs: DataDirs{Paths: DefaultDataDirs()},
 	}
 }
 
@@ -119,6 +122,9 @@ func (c Config) Validate() error {
 		if !strings.HasPrefix(p, "/") {
 			return fmt.Errorf("%s %q must be an absolute path", key, p)
 		}
+	}
+	if err := c.DataDirs.Validate(); err != nil {
+		return err
 	}
 	return c.Policy.Validate()
 }

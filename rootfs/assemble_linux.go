@@ -30,6 +30,9 @@ type Assembly struct {
 	// Devices are the device nodes made in the host-side /dev (see
 	// makeDevices); the engine must not make them again.
 	Devices []string `json:"devices,omitempty"`
+	// DataDirs are the host-backed directories bound over the container's
+	// inner-engine data paths (see DataDir).
+	DataDirs []DataDir `json:"dataDirs,omitempty"`
 }
 
 // Assembler builds a container's root under Dir, its state directory.
@@ -37,6 +40,9 @@ type Assembler struct {
 	Dir   string
 	Range userns.Range
 	Log   logrus.FieldLogger
+	// DataDirs are the container paths that get a host-backed directory
+	// (see DataDir and DataDirPaths).
+	DataDirs []string
 }
 
 // Assemble mounts the root and every pre-mountable mount of plan. On error,
@@ -94,6 +100,12 @@ func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Ass
 	})
 	if err != nil {
 		return asm, err
+	}
+	if len(a.DataDirs) > 0 {
+		if asm.DataDirs, err = a.prepareDataDirs(asm.Root, engineRoot, info); err != nil {
+			return asm, err
+		}
+		plan = withDataDirs(plan, asm.DataDirs)
 	}
 	err = userns.AsContainerRoot(a.Range, "", func() error {
 		var perr error
@@ -178,6 +190,9 @@ func (a Assembler) bind(r *root, it Item, ns *os.File) error {
 	}
 	defer target.Close()
 	tree, err := userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.Attrs), ns)
+	if errors.Is(err, userns.ErrIdmapUnsupported) && it.dataDir {
+		return fmt.Errorf("the data directory %s needs idmapped mount support on its filesystem (or turn it off: [data_dirs] paths = []): %w", it.Mount.Source, err)
+	}
 	if errors.Is(err, userns.ErrIdmapUnsupported) {
 		// Filesystems without idmap support (procfs, sysfs, FUSE, ...)
 		// are bound as they are: their files show as nobody inside, as

@@ -28,6 +28,9 @@ type Item struct {
 	Destination string // cleaned, absolute
 	Kind        Kind
 	Options     MountOptions
+	// dataDir marks a data directory's bind (see DataDir): idmapped or
+	// not at all.
+	dataDir bool
 }
 
 // Plan says which mounts sysbox-lite makes on the host and which the engine
