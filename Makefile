@@ -15,6 +15,8 @@ INSTALLER    := bin/sysbox-lite-install
 # module (shim/), so the main module does not pull containerd's dependencies.
 SHIM         := bin/containerd-shim-sysbox-lite-v2
 SHIM_SOURCES := $(shell find shim -name '*.go') shim/go.mod shim/go.sum
+# containerd's CRI runtime: runc (runc shim + BinaryName) or sysbox-lite (our shim)
+CONTAINERD_SHIM ?= runc
 GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.git/*') go.mod go.sum
 
 .PHONY: all build deps test unit integration demo bench install uninstall clean help
@@ -72,7 +74,7 @@ bench: deps build
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
 	install -D -m 0755 $(SHIM) $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
-	$(INSTALLER) install --bin-dir $(BINDIR)
+	$(INSTALLER) install --bin-dir $(BINDIR) --containerd-shim $(CONTAINERD_SHIM)
 
 uninstall: $(INSTALLER)
 	$(INSTALLER) uninstall --bin-dir $(BINDIR)
