@@ -62,7 +62,20 @@ func (s *suite) dindOuter(t *testing.T, name string, opts ...string) {
 // waits for it, and loads dindInnerImage into it.
 func (s *suite) dindStartEngine(t *testing.T, name string) dindTimings {
 	t.Helper()
-	var tm dindTimings
+	tm := dindTimings{dockerd: s.dindStartDockerd(t, name)}
+	start := time.Now()
+	s.mustDocker(t, "exec", name, "sh", "-c",
+		"busybox-image /tmp/bb.tar >/dev/null && mkdir /tmp/bb && tar -xf /tmp/bb.tar -C /tmp/bb && "+
+			"cp /usr/local/bin/probe /tmp/bb/usr/local/bin/ && "+
+			"tar -C /tmp/bb -c . | docker import --change 'CMD [\"/bin/sh\"]' - "+dindInnerImage+" >/dev/null")
+	tm.load = time.Since(start)
+	return tm
+}
+
+// dindStartDockerd starts the inner dockerd and returns how long it took
+// to answer.
+func (s *suite) dindStartDockerd(t *testing.T, name string) time.Duration {
+	t.Helper()
 	start := time.Now()
 	s.mustDocker(t, "exec", "-d", name, "sh", "-c", dindDockerd)
 	for {
@@ -76,14 +89,7 @@ func (s *suite) dindStartEngine(t *testing.T, name string) dindTimings {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	tm.dockerd = time.Since(start)
-	start = time.Now()
-	s.mustDocker(t, "exec", name, "sh", "-c",
-		"busybox-image /tmp/bb.tar >/dev/null && mkdir /tmp/bb && tar -xf /tmp/bb.tar -C /tmp/bb && "+
-			"cp /usr/local/bin/probe /tmp/bb/usr/local/bin/ && "+
-			"tar -C /tmp/bb -c . | docker import --change 'CMD [\"/bin/sh\"]' - "+dindInnerImage+" >/dev/null")
-	tm.load = time.Since(start)
-	return tm
+	return time.Since(start)
 }
 
 // dindInnerProbe runs the probe in the inner container inner of outer and

@@ -18,12 +18,15 @@ import (
 // container's host-backed /var/lib/docker, not its overlay root), loads a
 // busybox image and runs `docker run --rm --network none busybox echo
 // hello`. The inner container's processes are in the outer container's ID
-// range, seen from the host.
+// range, seen from the host. The inner engine's data survives a stop and
+// start of the outer container that gives it another range. (/run is a
+// tmpfs, as usual for DinD: the inner dockerd's pid files go at a stop.)
 func TestDinD(t *testing.T) {
 	s := setup(t)
 	name := s.container(t, "")
+	s.dindRequireImage(t)
 	start := time.Now()
-	s.dindOuter(t, name, "--runtime=sysbox-lite", "--network", "none", "--privileged")
+	s.dindOuter(t, name, "--runtime=sysbox-lite", "--network", "none", "--privileged", "--tmpfs", "/run", "--tmpfs", "/run/lock")
 	outerStart := time.Since(start)
 	tm := s.dindStartEngine(t, name)
 
@@ -69,6 +72,23 @@ func TestDinD(t *testing.T) {
 	}
 	assert.NotEqual(t, trapsNsLink(t, outerInit, "pid"), trapsNsLink(t, hostPID, "pid"), "the inner container has its own pid namespace")
 	assert.NotEqual(t, trapsNsLink(t, outerInit, "mnt"), trapsNsLink(t, hostPID, "mnt"), "and its own mount namespace")
+
+	// The inner engine's images and containers survive the outer
+	// container's stop and start, also with another ID range: meanwhile
+	// another container takes the range it had.
+	s.mustDocker(t, "stop", "-t", "1", name)
+	filler := s.container(t, "filler")
+	s.startDetached(t, filler, nil, "sleep", "1000")
+	s.mustDocker(t, "start", name)
+	newUID, _ := hostIDMaps(t, s.initPID(t, name))
+	newU := requirePoolRange(t, "outer uid_map after start", newUID)
+	assert.NotEqual(t, outerU.Outside, newU.Outside, "the outer container came back with another range")
+	t.Logf("outer range before stop %d, after start %d; inner dockerd start after it %s", outerU.Outside, newU.Outside,
+		s.dindStartDockerd(t, name).Round(time.Millisecond))
+	s.mustDocker(t, "exec", name, "docker", "start", "inner")
+	assert.Equal(t, "kept", s.mustDocker(t, "exec", name, "docker", "exec", "inner", "echo", "kept"), "the inner container starts again")
+	assert.Equal(t, "hello", s.mustDocker(t, "exec", name, "docker", "run", "--rm", "--network", "none", dindInnerImage, "echo", "hello"),
+		"the inner image is still there and runs")
 }
 
 // dindBattery is the escape battery (see confine_capabilities_test.go,
