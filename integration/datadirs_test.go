@@ -111,28 +111,56 @@ func TestDataDirsVolumeWins(t *testing.T) {
 	assert.NoError(t, err, "the other path still gets one")
 }
 
-// TestDataDirsCtr: under containerd's overlayfs snapshotter (ctr, no
-// dockerd) the data directories live in the container's state directory
-// and are gone once the container is deleted.
-func TestDataDirsCtr(t *testing.T) {
-	s := setup(t)
+// dataDirsCtrRun runs `ctr run -d` of the test image as id, with
+// sysbox-lite as the runc binary (through wrapper); cleanup removes it.
+func (s *suite) dataDirsCtrRun(t *testing.T, wrapper, id string) {
+	t.Helper()
 	ref := "docker.io/library/" + testImage
 	tarball := filepath.Join(s.mkTempDir(t, "ctr-"), "image.tar")
 	s.mustDocker(t, "save", "-o", tarball, testImage)
 	r := s.ctr(t, "images", "import", tarball)
 	require.Zero(t, r.Code, "%s", r)
 	t.Cleanup(func() { s.ctr(t, "images", "rm", ref) })
-	id := "sbl-datadirs-ctr"
 	t.Cleanup(func() {
 		s.ctr(t, "tasks", "kill", "-s", "SIGKILL", id)
 		s.ctr(t, "tasks", "rm", "-f", id)
 		s.ctr(t, "containers", "rm", id)
 	})
-	r = s.ctr(t, "run", "-d", "--net-host=false", "--runc-binary", s.wrapper,
+	r = s.ctr(t, "run", "-d", "--net-host=false", "--runc-binary", wrapper,
 		"--runc-root", filepath.Join(s.daemonDir, "ctr-runc"), "--fifo-dir", filepath.Join(s.daemonDir, "fifo"),
 		ref, id, "sleep", "1000")
 	require.Zero(t, r.Code, "%s", r)
-	r = s.ctr(t, "tasks", "exec", "--exec-id", "e1", id, "sh", "-c", "stat -c %u:%g /var/lib/docker && echo x >/var/lib/docker/f && grep ' /var/lib/docker ' /proc/self/mountinfo")
+}
+
+// TestDataDirsOff: with [data_dirs] paths = [] no data directory is made.
+func TestDataDirsOff(t *testing.T) {
+	s := setup(t)
+	base, err := os.ReadFile(s.configPath)
+	require.NoError(t, err)
+	dir := s.mkTempDir(t, "datadirs-off-")
+	cfg := filepath.Join(dir, "config.toml")
+	require.NoError(t, os.WriteFile(cfg, append(base, []byte("\n[data_dirs]\npaths = []\n")...), 0o644))
+	wrapper := filepath.Join(dir, "sysbox-lite-ctr")
+	require.NoError(t, os.WriteFile(wrapper, []byte(fmt.Sprintf("#!/bin/sh\nexec %s --sysbox-config %s \"$@\"\n", shellQuote(s.bin), shellQuote(cfg))), 0o755))
+	id := "sbl-datadirs-off"
+	s.dataDirsCtrRun(t, wrapper, id)
+	r := s.ctr(t, "tasks", "exec", "--exec-id", "e1", id, "cat", "/proc/self/mountinfo")
+	require.Zero(t, r.Code, "%s", r)
+	assert.NotContains(t, r.Stdout, " /var/lib/docker ", "no data directory mounted")
+	assert.NotContains(t, r.Stdout, " /var/lib/containerd ", "no data directory mounted")
+	found, err := filepath.Glob(filepath.Join(s.stateDir, id+".*", "sysbox-lite"))
+	require.NoError(t, err)
+	assert.Empty(t, found, "nothing made in the state directory")
+}
+
+// TestDataDirsCtr: under containerd's overlayfs snapshotter (ctr, no
+// dockerd) the data directories live in the container's state directory
+// and are gone once the container is deleted.
+func TestDataDirsCtr(t *testing.T) {
+	s := setup(t)
+	id := "sbl-datadirs-ctr"
+	s.dataDirsCtrRun(t, s.wrapper, id)
+	r := s.ctr(t, "tasks", "exec", "--exec-id", "e1", id, "sh", "-c", "stat -c %u:%g /var/lib/docker && echo x >/var/lib/docker/f && grep ' /var/lib/docker ' /proc/self/mountinfo")
 	require.Zero(t, r.Code, "%s", r)
 	assert.Contains(t, r.Stdout, "0:0\n", "owned by the container's root")
 	assert.Contains(t, r.Stdout, "idmapped", "an idmapped mount of its own: %s", r.Stdout)
