@@ -139,6 +139,56 @@ type privateContainerd struct {
 	imgRef  string // the imported test image
 	install string // what sysbox-lite-install said
 	shim    bool   // the installer registered containerd-shim-sysbox-lite-v2
+	env     []string
+	exited  chan struct{} // closed when the running daemon (tini) exited
+}
+
+// launch starts containerd (under `tini -s`, in a session of its own,
+// its PID in dir/containerd.pid for hack/private-daemon.sh stop) and waits
+// until it answers.
+func (p *privateContainerd) launch(t *testing.T) {
+	t.Helper()
+	logf, err := os.OpenFile(filepath.Join(p.dir, "containerd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	require.NoError(t, err)
+	defer logf.Close()
+	cmd := exec.Command("tini", "-s", "--", p.daemon, "--config", p.config)
+	cmd.Dir = p.dir
+	cmd.Env = p.env
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	require.NoError(t, cmd.Start())
+	p.pid = cmd.Process.Pid
+	exited := make(chan struct{})
+	p.exited = exited
+	go func() {
+		cmd.Wait() //nolint:errcheck // reaped only; stop goes by the pid file
+		close(exited)
+	}()
+	require.NoError(t, os.WriteFile(filepath.Join(p.dir, "containerd.pid"), []byte(strconv.Itoa(p.pid)+"\n"), 0o644))
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if r := p.ctr(t, "version"); r.Code == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer within 30s; log:\n%s", p.kind.name, p.log(t))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// restart stops containerd alone (SIGTERM; its shims and containers keep
+// running) and starts it again with the same config and environment.
+func (p *privateContainerd) restart(t *testing.T) {
+	t.Helper()
+	require.NoError(t, syscall.Kill(p.pid, syscall.SIGTERM))
+	select {
+	case <-p.exited:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s (pid %d) did not exit within 20s of SIGTERM", p.kind.name, p.pid)
+	}
+	p.launch(t)
 }
 
 // baseContainerdConfig is a private containerd's config before
@@ -211,18 +261,7 @@ func (s *suite) startContainerd(t *testing.T, kind containerdKind, shim bool) *p
 	require.Zero(t, r.Code, "sysbox-lite-install: %s", r)
 	p.install = r.Stdout
 
-	logf, err := os.Create(filepath.Join(p.dir, "containerd.log"))
-	require.NoError(t, err)
-	defer logf.Close()
-	cmd := exec.Command("tini", "-s", "--", p.daemon, "--config", p.config)
-	cmd.Dir = p.dir
-	cmd.Env = append(os.Environ(), "PATH="+sblBin+":"+path, "SYSBOX_LITE_CONFIG="+s.configPath)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	require.NoError(t, cmd.Start())
-	p.pid = cmd.Process.Pid
-	go cmd.Wait() //nolint:errcheck // reaped only; stop goes by the pid file
-	require.NoError(t, os.WriteFile(filepath.Join(p.dir, "containerd.pid"), []byte(strconv.Itoa(p.pid)+"\n"), 0o644))
+	p.env = append(os.Environ(), "PATH="+sblBin+":"+path, "SYSBOX_LITE_CONFIG="+s.configPath)
 	t.Cleanup(func() {
 		if out, err := s.hack("private-daemon.sh", "stop", p.dir); err != nil {
 			t.Errorf("stop %s: %v\n%s", kind.name, err, out)
@@ -231,18 +270,7 @@ func (s *suite) startContainerd(t *testing.T, kind containerdKind, shim bool) *p
 		// and no options use runc's default root, in a namespace of ours)
 		os.Remove(filepath.Join("/run/containerd/runc", p.namespace()))
 	})
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if r := p.ctr(t, "version"); r.Code == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(p.dir, "containerd.log"))
-			t.Fatalf("%s did not answer within 30s; log:\n%s", kind.name, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	p.launch(t)
 	r = p.ctr(t, "images", "import", tarball)
 	require.Zero(t, r.Code, "%s", r)
 	return p

@@ -72,6 +72,27 @@ func (p *privateContainerd) shimCases(t *testing.T) {
 	t.Run("containerd-shim-sysbox-lite-v2 with an options file, exec", func(t *testing.T) {
 		p.shimLifecycle(t, name+"-sbl-shim-opts")
 	})
+	t.Run("containerd-shim-sysbox-lite-v2 task survives a containerd restart", func(t *testing.T) {
+		p.shimRestart(t, name+"-sbl-shim-restart")
+	})
+}
+
+// shimRestart: a task of our shim keeps running while containerd restarts,
+// and the new containerd finds its shim again (1.x: the bundle's address
+// file; 2.x: its bootstrap.json): exec, kill and removal work through it.
+func (p *privateContainerd) shimRestart(t *testing.T, id string) {
+	p.cleanupContainer(t, id)
+	fifo := filepath.Join(p.dir, "fifo")
+	r := p.ctr(t, "run", "-d", "--runtime", shimRuntime, "--fifo-dir", fifo, p.imgRef, id, "sleep", "60")
+	require.Zero(t, r.Code, "%s", r)
+	p.restart(t)
+	r = p.ctr(t, "tasks", "ls")
+	require.Zero(t, r.Code, "%s", r)
+	assert.Regexp(t, `(?m)^`+id+`\s+\d+\s+RUNNING`, r.Stdout, "the task after the restart")
+	r = p.ctr(t, "tasks", "exec", "--exec-id", "after-restart", "--fifo-dir", fifo, id, "sh", "-c", "cat /proc/self/uid_map; exit 5")
+	assert.Equal(t, 5, r.Code, "exec after the restart: %s", r)
+	requirePoolRange(t, "uid_map of an exec after a restart", r.Stdout)
+	p.removeTask(t, id)
 }
 
 // shimLifecycle: `ctr run -d` with our shim and an options file
@@ -96,7 +117,15 @@ func (p *privateContainerd) shimLifecycle(t *testing.T, id string) {
 	assert.Equal(t, 4, r.Code, "exec exit code: %s", r)
 	requirePoolRange(t, "uid_map of an exec under "+p.kind.name, r.Stdout)
 
-	require.Zero(t, p.ctr(t, "tasks", "kill", "-s", "SIGKILL", id).Code)
+	p.removeTask(t, id)
+}
+
+// removeTask kills a task, removes it and its container, and checks that
+// sysbox-lite holds nothing any more.
+func (p *privateContainerd) removeTask(t *testing.T, id string) {
+	t.Helper()
+	r := p.ctr(t, "tasks", "kill", "-s", "SIGKILL", id)
+	require.Zero(t, r.Code, "%s", r)
 	for i := 0; i < 50 && strings.Contains(p.ctr(t, "tasks", "ls").Stdout, "RUNNING"); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
