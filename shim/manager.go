@@ -3,6 +3,7 @@ package shim
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,7 +52,7 @@ func (m *Manager) Info(ctx context.Context, optionsR io.Reader) (*types.RuntimeI
 	}
 	binary, findErr := m.find()
 	out, err := withBinary(in, binary)
-	if err == errNoBinary {
+	if errors.Is(err, errNoBinary) {
 		return nil, fmt.Errorf("%s: %w", RuntimeName, findErr)
 	}
 	if err != nil {

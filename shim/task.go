@@ -2,6 +2,7 @@ package shim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -31,7 +32,7 @@ type taskService struct {
 func (s *taskService) Create(ctx context.Context, r *taskAPI.CreateTaskRequest) (*taskAPI.CreateTaskResponse, error) {
 	opts, err := withBinary(r.Options, s.binary)
 	if err != nil {
-		if err == errNoBinary {
+		if errors.Is(err, errNoBinary) {
 			return nil, fmt.Errorf("%s: %s was not found next to %s nor in PATH, and the runtime options name no BinaryName", RuntimeName, BinaryName, s.self)
 		}
 		return nil, fmt.Errorf("%s: %w", RuntimeName, err)
