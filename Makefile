@@ -19,7 +19,7 @@ SHIM_SOURCES := $(shell find shim -name '*.go') shim/go.mod shim/go.sum
 CONTAINERD_SHIM ?= runc
 GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.git/*') go.mod go.sum
 
-.PHONY: all build deps test unit integration demo bench install uninstall clean help
+.PHONY: all build deps test unit integration demo bench critest install uninstall clean help
 
 all: build
 
@@ -30,6 +30,7 @@ help:
 	@echo "make integration  integration tests only (root; private dockerd/containerd)"
 	@echo "make demo         (root) show sysbox-lite at work on a private dockerd"
 	@echo "make bench        (root) sysbox-lite vs runc benchmarks: bench/results/, README section"
+	@echo "make critest      (root) cri-tools critest: handler sysbox-lite vs runc, containerd 1.6 and 2.x"
 	@echo "make install      (root) install and register with docker and containerd"
 	@echo "make uninstall    (root) undo make install"
 
@@ -70,6 +71,13 @@ demo: deps build
 bench: deps build
 	@if [ "$$(id -u)" != 0 ]; then echo "make bench needs root (a private dockerd, real runc): run sudo make bench" >&2; exit 1; fi
 	go run ./bench -bin $(BIN)
+
+# cri-tools' CRI validation suite against a private containerd (1.6 and the
+# pinned 2.x) with runtime handler sysbox-lite, then plain runc, side by
+# side (docs/kubernetes.md). Root only; minutes, so not part of `make test`.
+critest: deps build
+	@if [ "$$(id -u)" != 0 ]; then echo "make critest needs root (a private containerd, real runc): run sudo make critest" >&2; exit 1; fi
+	hack/critest.sh
 
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite

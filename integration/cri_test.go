@@ -84,6 +84,14 @@ func TestCRIPodSharesRange(t *testing.T) {
 			assert.Subset(t, f[2:len(f)-1], []string{"eth0", "lo"}, "/sys/class/net lists the pod's interfaces: %s", out)
 			assert.Equal(t, "0", f[len(f)-1])
 
+			// The pod's network works between its containers, and a
+			// container's root binds port 80 (sysbox-lite set the pod's
+			// net.ipv4.ip_unprivileged_port_start: it holds no capability
+			// over the pod's network namespace).
+			d.must(t, "exec", apps[0], "sh", "-c", "mkdir -p /tmp/www && echo hello-from-app1 > /tmp/www/index.html && httpd -p 80 -h /tmp/www")
+			out = d.must(t, "exec", apps[1], "wget", "-q", "-O", "-", "http://127.0.0.1:80/index.html")
+			assert.Equal(t, "hello-from-app1", out, "app2 reaches app1's port 80 over the pod's loopback")
+
 			// /sys was mounted by sysbox-lite on the host side: locked and
 			// read-only in the container.
 			out = d.must(t, "exec", apps[1], "sh", "-c", "umount /sys && echo UNMOUNTED; mount -o remount,rw /sys && echo REMOUNTED; echo x > /sys/kernel/uevent_helper && echo WROTE; echo done")

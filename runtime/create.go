@@ -180,11 +180,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	dataDirs, skipped := rootfs.DataDirPaths(rt.Config.DataDirs.Paths, spec.Mounts)
-	if len(skipped) > 0 {
-		rt.Log.WithField("paths", skipped).Debug("data directories skipped: the spec mounts something there")
-	}
-	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log, DataDirs: dataDirs}
+	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log}
 	c.Assembly, err = asm.Assemble(spec, bundle, plan)
 	if err != nil {
 		return nil, fmt.Errorf("assemble rootfs: %w", err)
@@ -199,7 +195,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := mountPodSysfs(spec, c.Assembly.Root, joins.podNetwork()); err != nil {
 		return nil, err
 	}
-	if err := applyPodSysctls(spec, joins.podNetwork(), r); err != nil {
+	if err := applyPodSysctls(spec, joins.podNetwork(), r, joins.peer == nil); err != nil {
 		return nil, err
 	}
 	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec, emu, r)); err != nil {

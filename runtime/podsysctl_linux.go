@@ -25,7 +25,9 @@ import (
 // (net.ipv4.ip_unprivileged_port_start=0, net.ipv4.ping_group_range), and
 // kubelet passes a pod's own "safe" ones the same way. sysbox-lite writes
 // them itself, as the host's root, from a thread inside the pod's network
-// namespace, and takes them out of the spec. Only keys under /proc/sys/net
+// namespace, and takes them out of the spec; for a sandbox it adds
+// containerd 2.x's two defaults when the spec lacks them
+// (podDefaultSysctls). Only keys under /proc/sys/net
 // that exist in that namespace (the per-namespace ones) can be written;
 // a key with a path separator or an empty part is refused. The one value
 // that names IDs, ping_group_range, is in the container's terms (see
@@ -68,11 +70,34 @@ func podSysctlValue(key, value string, r userns.Range) (string, error) {
 	return fmt.Sprintf("%d %d", uint64(r.GID)+lo, uint64(r.GID)+hi), nil
 }
 
+// podDefaultSysctls are set in a pod's network namespace when its sandbox
+// is created and its spec does not set them: what containerd 2.x does for
+// every pod (enable_unprivileged_ports, enable_unprivileged_icmp), so that
+// a container's root, which holds no capability over the pod's network
+// namespace, can still bind ports below 1024 (a web server on port 80) and
+// ping, as it can in a network namespace of its own. Both only concern that
+// one namespace.
+var podDefaultSysctls = map[string]string{
+	"net.ipv4.ip_unprivileged_port_start": "0",
+	pingGroupRange:                        "0 2147483647", // every group of the container (clamped to its range)
+}
+
 // applyPodSysctls writes spec's net.* sysctls inside netns and removes them
-// from the spec (see above). Nothing to do when netns is nil.
-func applyPodSysctls(spec *specs.Spec, netns *os.File, r userns.Range) error {
+// from the spec (see above); for a pod's sandbox, the defaults above too.
+// Nothing to do when netns is nil.
+func applyPodSysctls(spec *specs.Spec, netns *os.File, r userns.Range, sandbox bool) error {
 	if netns == nil || spec.Linux == nil {
 		return nil
+	}
+	if sandbox {
+		if spec.Linux.Sysctl == nil {
+			spec.Linux.Sysctl = map[string]string{}
+		}
+		for k, v := range podDefaultSysctls {
+			if _, ok := spec.Linux.Sysctl[k]; !ok {
+				spec.Linux.Sysctl[k] = v
+			}
+		}
 	}
 	var keys []string
 	for k := range spec.Linux.Sysctl {

@@ -35,7 +35,7 @@ type imageDef struct {
 // httpd serves /usr/share/nginx/html on port, in the foreground, logging
 // to stderr (the container log then holds "httpd").
 func httpd(port int) []string {
-	return []string{"/bin/httpd", "-f", "-vv", "-p", fmt.Sprint(port), "-h", "/usr/share/nginx/html"}
+	return []string{"httpd", "-f", "-vv", "-p", fmt.Sprint(port), "-h", "/usr/share/nginx/html"}
 }
 
 // defs lists every image, as the CRI tests and cri-tools v1.37.0's critest
@@ -46,7 +46,7 @@ func httpd(port int) []string {
 func defs() []imageDef {
 	d := []imageDef{
 		{refs: []string{PauseImage, "k8s.gcr.io/pause:3.9", "registry.k8s.io/pause:3.10"}, entrypoint: []string{"/pause"}},
-		{refs: []string{BusyboxImage}, cmd: []string{"sh"}},
+		{refs: []string{BusyboxImage}},
 		{refs: []string{e2e + "nginx:1.14-2"}, entrypoint: httpd(80)},
 		{refs: []string{e2e + "httpd:2.4.39-4"}, entrypoint: httpd(80)},
 		{refs: []string{critest + "hostnet-nginx-amd64"}, entrypoint: httpd(12003)},
@@ -101,10 +101,14 @@ func Build(busybox, testbin string) ([]Image, error) {
 		}
 		cf = cf.DeepCopy()
 		cf.OS, cf.Architecture = "linux", goarch()
+		cmd := d.cmd
+		if cmd == nil && d.entrypoint == nil {
+			cmd = []string{"sh"} // busybox's default, as FROM busybox gives
+		}
 		cf.Config = v1.Config{
 			User:       d.user,
 			Entrypoint: d.entrypoint,
-			Cmd:        d.cmd,
+			Cmd:        cmd,
 			Env:        []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
 		}
 		if img, err = mutate.ConfigFile(img, cf); err != nil {

@@ -57,8 +57,9 @@ func (w tarWriter) link(name, target string) error {
 }
 
 // rootLayer is the busybox root filesystem: a copy of busybox with every
-// applet of `busybox --list-full` as a hard link to it, testbin as /pause
-// and as a setuid-root /usr/local/bin/nonewprivs, users, a web root.
+// applet of `busybox --list-full` as a hard link to it, testbin as /pause,
+// /usr/bin/ipcs and a setuid-root /usr/local/bin/nonewprivs, users, a web
+// root.
 func rootLayer(busybox, testbin string) (v1.Layer, error) {
 	bb, err := os.ReadFile(busybox)
 	if err != nil {
@@ -115,6 +116,7 @@ func rootLayer(busybox, testbin string) (v1.Layer, error) {
 	}{
 		{"pause", 0o755, tb},
 		{"usr/local/bin/nonewprivs", 0o4755, tb},
+		{"usr/bin/ipcs", 0o755, tb},
 		{"etc/passwd", 0o644, []byte(passwd)},
 		{"etc/group", 0o644, []byte(group)},
 		{"usr/share/nginx/html/index.html", 0o644, []byte(indexHTML)},

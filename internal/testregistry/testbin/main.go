@@ -5,13 +5,18 @@
 //	            SIGTERM (what registry.k8s.io/pause does)
 //	nonewprivs  prints "Effective uid: N" (installed setuid root, as
 //	            registry.k8s.io/e2e-test-images/nonewprivs is)
+//	ipcs -m     lists the IPC namespace's shared memory segments the way
+//	            util-linux does (Debian's busybox has no ipcs)
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 )
 
@@ -21,6 +26,11 @@ func main() {
 		pause()
 	case "nonewprivs":
 		fmt.Printf("Effective uid: %d\n", os.Geteuid())
+	case "ipcs":
+		if err := ipcsM(); err != nil {
+			fmt.Fprintf(os.Stderr, "ipcs: %v\n", err)
+			os.Exit(1)
+		}
 	default:
 		fmt.Fprintf(os.Stderr, "testbin: unknown name %q (pause, nonewprivs)\n", name)
 		os.Exit(2)
@@ -41,4 +51,27 @@ func pause() {
 			}
 		}
 	}
+}
+
+// ipcsM prints /proc/sysvipc/shm as `ipcs -m` does.
+func ipcsM() error {
+	f, err := os.Open("/proc/sysvipc/shm")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fmt.Println("\n------ Shared Memory Segments --------")
+	fmt.Printf("%-10s %-10s %-10s %-10s %-10s %-10s\n", "key", "shmid", "owner", "perms", "bytes", "nattch")
+	sc := bufio.NewScanner(f)
+	sc.Scan() // the header
+	for sc.Scan() {
+		// key shmid perms size cpid lpid nattch uid ...
+		v := strings.Fields(sc.Text())
+		if len(v) < 8 {
+			continue
+		}
+		key, _ := strconv.ParseInt(v[0], 10, 64) // perms are octal already
+		fmt.Printf("0x%08x %-10s %-10s %-10s %-10s %-10s\n", uint32(key), v[1], v[7], v[2], v[3], v[6])
+	}
+	return sc.Err()
 }
