@@ -165,6 +165,9 @@ func (n Namespaces) Modify(spec *specs.Spec) error {
 			return refuse(n.sink, audit.RuleNamespaces, fmt.Sprintf("%s namespace: the host's (none in the spec)", t), "%s", hostRefusal(t))
 		}
 	}
+	if err := n.refuseEngineUserNamespace(spec); err != nil {
+		return err
+	}
 	var group JoinedNamespace // the sysbox-lite user namespace joined so far
 	for _, ns := range spec.Linux.Namespaces {
 		if ns.Path == "" {
@@ -205,6 +208,32 @@ func (n Namespaces) Modify(spec *specs.Spec) error {
 			return refuse(n.sink, audit.RuleNamespaces, asked+" (owned by another user namespace)", "%s is refused: it belongs to a user namespace that is not a sysbox-lite container's", joinWhat(ns.Type, ns.Path))
 		default:
 			return refuse(n.sink, audit.RuleNamespaces, asked, "%s is refused: cannot tell whose namespace it is", joinWhat(ns.Type, ns.Path))
+		}
+	}
+	return nil
+}
+
+// refuseEngineUserNamespace refuses, with a reason a Kubernetes user can act
+// on, a spec that joins a user namespace the engine made itself, with
+// mappings of its choosing, that is no sysbox-lite container's: what
+// containerd 2.x does for a pod with `hostUsers: false` (it makes the
+// pod's user namespace and network namespace before the sandbox exists).
+// sysbox-lite gives every pod a user namespace with an exclusive range of
+// the pool; keeping an engine-made one would mean trusting mappings that
+// sysbox-lite neither chose nor reserved. (A spec that only carries
+// mappings, for a user namespace the engine creates, is kept: the runtime
+// checks them against every live range.)
+func (n Namespaces) refuseEngineUserNamespace(spec *specs.Spec) error {
+	if n.joined == nil || len(spec.Linux.UIDMappings) == 0 {
+		return nil
+	}
+	for _, ns := range spec.Linux.Namespaces {
+		if ns.Type != specs.UserNamespace || ns.Path == "" {
+			continue
+		}
+		if j, err := n.joined(string(ns.Type), ns.Path); err == nil && j.Owner == OwnedByOther {
+			return refuse(n.sink, audit.RuleNamespaces, fmt.Sprintf("user namespace %s made by the engine, with the spec's mappings", ns.Path),
+				"a pod with a user namespace of its own (Kubernetes hostUsers: false) is refused: sysbox-lite already runs every pod in a user namespace of its own with an exclusive ID range; leave hostUsers unset (true) for pods of the sysbox-lite RuntimeClass")
 		}
 	}
 	return nil

@@ -81,3 +81,34 @@ func TestNamespacesPodNetworkRefused(t *testing.T) {
 		})
 	}
 }
+
+// A spec that joins a user namespace the engine made, with mappings
+// (containerd 2.x, hostUsers: false), is refused with a reason that names
+// the pod setting; one that joins a sysbox-lite container's is not.
+func TestNamespacesEngineUserNamespaceRefused(t *testing.T) {
+	joined := func(nsType, p string) (JoinedNamespace, error) {
+		switch p {
+		case "/run/cri/pinned/user", "/run/cri/netns":
+			return JoinedNamespace{Owner: OwnedByOther}, nil
+		}
+		return podJoined(nsType, p)
+	}
+	mapping := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 263192576, Size: 65536}}
+	s := podSpec(specs.LinuxNamespace{Type: specs.IPCNamespace}, specs.LinuxNamespace{Type: specs.UTSNamespace},
+		specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: "/run/cri/netns"},
+		specs.LinuxNamespace{Type: specs.UserNamespace, Path: "/run/cri/pinned/user"})
+	s.Linux.UIDMappings, s.Linux.GIDMappings = mapping, mapping
+	var m audit.Memory
+	err := NewNamespaces(&m, fakeIsHost).WithJoined(joined).Modify(s)
+	var r *Refusal
+	require.ErrorAs(t, err, &r)
+	assert.Equal(t, "sysbox-lite: a pod with a user namespace of its own (Kubernetes hostUsers: false) is refused: sysbox-lite already runs every pod in a user namespace of its own with an exclusive ID range; leave hostUsers unset (true) for pods of the sysbox-lite RuntimeClass", err.Error())
+	require.Len(t, m.Events(), 1)
+
+	// the same mappings with a sysbox-lite container's user namespace (an
+	// app container of such a pod would join its sandbox's): no refusal here
+	s.Linux.Namespaces = podSpec(specs.LinuxNamespace{Type: specs.IPCNamespace, Path: "/proc/42/ns/ipc"},
+		specs.LinuxNamespace{Type: specs.UTSNamespace, Path: "/proc/42/ns/uts"},
+		specs.LinuxNamespace{Type: specs.NetworkNamespace, Path: "/run/netns/pod"}).Linux.Namespaces
+	require.NoError(t, NewNamespaces(audit.Discard{}, fakeIsHost).WithJoined(joined).Modify(s))
+}

@@ -218,3 +218,25 @@ func TestPodNetworkHostNetnsRefused(t *testing.T) {
 	assert.Equal(t, hostNet, strings.TrimSpace(r.Stdout), "under plain runc the container is in the host's network namespace")
 	t.Logf("control: plain runc in %s (the host's)", fmt.Sprint(strings.TrimSpace(r.Stdout)))
 }
+
+// TestCRIHostUsersFalseRefused: containerd 2.x makes a pod's user namespace
+// itself when the pod asks for one (Kubernetes hostUsers: false: CRI
+// userns_options with mappings); under sysbox-lite such a pod is refused
+// with a reason naming the pod setting, and nothing is left. The control:
+// plain runc runs it in the requested mappings.
+func TestCRIHostUsersFalseRefused(t *testing.T) {
+	s := setup(t)
+	d := s.startCRI(t, "hostusers", s.criVariants(t)["containerd-2.x"](t))
+	const host = 263192576 // a slot of the pool far from the allocator's first ones
+	idmap := []map[string]any{{"host_id": host, "container_id": 0, "length": rangeSize}}
+	cfg := d.podConfig(t, "hostusers-false", map[string]any{"userns_options": map[string]any{"uids": idmap, "gids": idmap}}) // mode POD
+	r := d.run(t, "runp", "--runtime", "sysbox-lite", cfg)
+	require.NotZero(t, r.Code, "%s", r)
+	assert.Contains(t, r.Stderr, "sysbox-lite: a pod with a user namespace of its own (Kubernetes hostUsers: false) is refused: sysbox-lite already runs every pod in a user namespace of its own with an exclusive ID range; leave hostUsers unset (true) for pods of the sysbox-lite RuntimeClass", "%s", r)
+	s.requireNoContainerState(t, "after the refused pod")
+
+	id := d.runPod(t, "runc", cfg) // the control
+	uidMap, _ := hostIDMaps(t, d.pid(t, "inspectp", id))
+	assert.Equal(t, []string{"0", fmt.Sprint(host), fmt.Sprint(rangeSize)}, strings.Fields(uidMap), "runc runs the pod in the mappings it asked for")
+	d.must(t, "rmp", "-f", id)
+}

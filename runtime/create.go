@@ -254,18 +254,19 @@ func checkRoot(spec *specs.Spec, bundle string, sink audit.Sink) error {
 // itself (dockerd's userns-remap): those may not reach into a range the pool
 // has given a live container.
 func (rt *Runtime) refuseOverlap(r userns.Range) error {
-	alloc, err := rt.Allocator()
-	if err != nil {
-		return nil // no pool configured: nothing of ours to overlap
-	}
-	entries, err := alloc.List()
-	if err != nil {
-		return fmt.Errorf("read id ranges: %w", err)
+	var entries []userns.Entry
+	if alloc, err := rt.Allocator(); err == nil { // else no pool configured: nothing allocated to overlap
+		if entries, err = alloc.List(); err != nil {
+			return fmt.Errorf("read id ranges: %w", err)
+		}
 	}
 	for _, e := range entries {
 		if e.Range.Overlaps(r) {
 			return fmt.Errorf("the spec's id mappings (uid %d, gid %d, %d ids) overlap the range of container %s: ranges are exclusive", r.UID, r.GID, r.Size, e.Owner.ID)
 		}
+	}
+	if id, ok := rt.liveOverlap(r); ok {
+		return fmt.Errorf("the spec's id mappings (uid %d, gid %d, %d ids) overlap the range of container %s: ranges are exclusive", r.UID, r.GID, r.Size, id)
 	}
 	return nil
 }
