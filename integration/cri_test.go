@@ -199,19 +199,28 @@ func TestPodNetworkHostNetnsRefused(t *testing.T) {
 	hostNet, err := os.Readlink("/proc/self/ns/net")
 	require.NoError(t, err)
 
-	run := func(id string, runtimeFlags ...string) result {
+	runNS := func(id, netns string, runtimeFlags ...string) result {
 		t.Cleanup(func() {
 			s.ctr(t, "tasks", "kill", "-s", "SIGKILL", id)
 			s.ctr(t, "tasks", "rm", "-f", id)
 			s.ctr(t, "containers", "rm", id)
 		})
 		args := append([]string{"run", "--rm", "--net-host=false"}, runtimeFlags...)
-		args = append(args, "--fifo-dir", filepath.Join(s.daemonDir, "fifo"), "--with-ns", "network:"+bind, ref, id, "readlink", "/proc/self/ns/net")
+		args = append(args, "--fifo-dir", filepath.Join(s.daemonDir, "fifo"), "--with-ns", "network:"+netns, ref, id, "readlink", "/proc/self/ns/net")
 		return s.ctr(t, args...)
 	}
+	run := func(id string, runtimeFlags ...string) result { return runNS(id, bind, runtimeFlags...) }
 	r = run("sbl-hostnet-attack", "--runc-binary", s.wrapper, "--runc-root", filepath.Join(s.daemonDir, "ctr-runc"))
 	require.NotZero(t, r.Code, "sysbox-lite must refuse the host's network namespace behind a bind mount: %s", r)
 	assert.Contains(t, r.Stderr, "sysbox-lite: --network=host is refused: a container may not share the host's network namespace", "%s", r)
+	s.requireNoContainerState(t, "after the refused container")
+
+	// /proc/1/ns/net by its own name: refused too (where PID 1 is more
+	// privileged than the runtime, as on this test VM, the namespace cannot
+	// even be identified, which is refused as well)
+	r = runNS("sbl-hostnet-pid1", "/proc/1/ns/net", "--runc-binary", s.wrapper, "--runc-root", filepath.Join(s.daemonDir, "ctr-runc"))
+	require.NotZero(t, r.Code, "sysbox-lite must refuse /proc/1/ns/net: %s", r)
+	assert.Regexp(t, `sysbox-lite: --network=(host|container:NAME \(the network namespace at /proc/1/ns/net\)) is refused`, r.Stderr, "%s", r)
 	s.requireNoContainerState(t, "after the refused container")
 
 	r = run("sbl-hostnet-control", "--runc-root", filepath.Join(s.daemonDir, "ctr-runc-plain"))
