@@ -57,7 +57,10 @@ cleanup() {
 		wait "$reg_pid" 2>/dev/null || true
 	fi
 	# critest's ipcmk segments (HostIpc specs): 1 MiB, created since we started
-	local key shmid perms size cpid lpid nattch rest n=0
+	# read the whole table first: removing entries while reading the seq
+	# file would skip some
+	local key shmid perms size cpid lpid nattch rest n=0 segs
+	segs=$(cat /proc/sysvipc/shm)
 	while read -r key shmid perms size cpid lpid nattch rest; do
 		[[ $key == key ]] && continue
 		# rest: uid gid cuid cgid atime dtime ctime ...
@@ -65,7 +68,7 @@ cleanup() {
 		if [[ $size == 1048576 && $nattch == 0 && $ctime -ge $start_time ]] && ipcrm -m "$shmid" 2>/dev/null; then
 			n=$((n + 1))
 		fi
-	done </proc/sysvipc/shm
+	done <<<"$segs"
 	((n == 0)) || log "removed $n shared memory segment(s) that critest's HostIpc specs made on the host"
 	if [[ ${KEEP:-0} == 1 ]]; then
 		log "kept $work"
