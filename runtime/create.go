@@ -180,7 +180,11 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log}
+	dataDirs, skipped := rootfs.DataDirPaths(rt.Config.DataDirs.Paths, spec.Mounts)
+	if len(skipped) > 0 {
+		rt.Log.WithField("paths", skipped).Debug("data directories skipped: the spec mounts something there")
+	}
+	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log, DataDirs: dataDirs}
 	c.Assembly, err = asm.Assemble(spec, bundle, plan)
 	if err != nil {
 		return nil, fmt.Errorf("assemble rootfs: %w", err)
