@@ -53,7 +53,22 @@ var knownOptions = map[string]optionEffect{
 	"nomand":        {flagClear: unix.MS_MANDLOCK},
 	"silent":        {flagSet: unix.MS_SILENT},
 	"loud":          {flagClear: unix.MS_SILENT},
+	"nosymfollow":   {attrSet: unix.MOUNT_ATTR_NOSYMFOLLOW, flagSet: unix.MS_NOSYMFOLLOW},
+	"symfollow":     {attrClear: unix.MOUNT_ATTR_NOSYMFOLLOW, flagClear: unix.MS_NOSYMFOLLOW},
 	"defaults":      {},
+}
+
+// recursiveOptions are the recursive forms of the attribute options
+// (runc's "rro", "rnosuid", ...; containerd 2.x asks for "rro" on
+// read-only volumes): the attribute for the whole tree of a bind. sysbox-lite
+// sets a bind's attributes on every mount of its tree anyway (see
+// userns.CloneMount), so each means what its plain form means; a new mount
+// (not a bind) has no tree, and the plain form is all there is.
+var recursiveOptions = map[string]string{
+	"rro": "ro", "rrw": "rw", "rnosuid": "nosuid", "rsuid": "suid", "rnodev": "nodev", "rdev": "dev",
+	"rnoexec": "noexec", "rexec": "exec", "rnoatime": "noatime", "ratime": "atime",
+	"rnodiratime": "nodiratime", "rdiratime": "diratime", "rrelatime": "relatime", "rnorelatime": "norelatime",
+	"rstrictatime": "strictatime", "rnostrictatime": "nostrictatime", "rnosymfollow": "nosymfollow", "rsymfollow": "symfollow",
 }
 
 // Propagation options only matter for the engine's own view; pre-mounted
@@ -78,6 +93,9 @@ func ParseOptions(options []string) (MountOptions, error) {
 		case opt == "":
 			return o, fmt.Errorf("empty mount option")
 		default:
+			if base, ok := recursiveOptions[opt]; ok {
+				opt = base
+			}
 			eff, ok := knownOptions[opt]
 			if !ok {
 				if strings.ContainsAny(opt, "\x00") {

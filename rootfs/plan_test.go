@@ -96,6 +96,24 @@ func TestParseOptions(t *testing.T) {
 	assert.Equal(t, uint64(unix.MOUNT_ATTR_STRICTATIME), o.Attrs)
 }
 
+// TestParseRecursiveOptions: containerd 2.x asks for "rro" on a read-only
+// volume; it must make the bind read-only (it used to be taken as
+// filesystem data and ignored, leaving the volume writable).
+func TestParseRecursiveOptions(t *testing.T) {
+	o, err := ParseOptions([]string{"rbind", "rro", "rnosuid", "rnodev", "rnoexec", "rnosymfollow"})
+	require.NoError(t, err)
+	assert.True(t, o.ReadOnly)
+	assert.Equal(t, uint64(unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NOSYMFOLLOW), o.Attrs)
+	assert.Empty(t, o.Data)
+	o, err = ParseOptions([]string{"bind", "rro", "rrw"})
+	require.NoError(t, err)
+	assert.False(t, o.ReadOnly, "last of rro/rrw wins")
+	for r := range recursiveOptions {
+		_, ok := knownOptions[recursiveOptions[r]]
+		assert.True(t, ok, "%s stands for a known option", r)
+	}
+}
+
 func TestModifierDropsHostMadeDevices(t *testing.T) {
 	s := &specs.Spec{Root: &specs.Root{Path: "old"}, Linux: &specs.Linux{Devices: []specs.LinuxDevice{
 		{Path: "/dev/null"}, {Path: "/dev/fuse"}, {Path: "/dev/net/tun"},
