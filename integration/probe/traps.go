@@ -181,9 +181,11 @@ func trapsRun(args []string) ([]string, error) {
 		}
 		for i := 0; i < n; i++ {
 			if err := unix.Mount("none", args[2], "tmpfs", 0, ""); err != nil {
+				fmt.Fprintf(os.Stderr, "probe mount-loop: mount %d of %d: %v\n", i+1, n, err)
 				return nil, err
 			}
 			if err := unix.Unmount(args[2], 0); err != nil {
+				fmt.Fprintf(os.Stderr, "probe mount-loop: umount %d of %d: %v\n", i+1, n, err)
 				return nil, err
 			}
 		}
