@@ -55,6 +55,10 @@ START_TIMEOUT=${START_TIMEOUT:-60}
 SANDBOX_IMAGE=${SANDBOX_IMAGE:-registry.k8s.io/pause:3.9}
 CNI_BIN_DIR=${CNI_BIN_DIR:-/usr/lib/cni}
 
+# pid_alive, stop_pid, mounts_under, shims_of
+# shellcheck source=hack/lib/daemons.sh
+. "$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)/lib/daemons.sh"
+
 log() { echo "cri-containerd: $*" >&2; }
 die() {
 	log "error: $*"
@@ -234,17 +238,6 @@ write_config() {
 	esac
 }
 
-# pid_alive PIDFILE: prints the PID when the file names a live, non-zombie
-# process.
-pid_alive() {
-	local file=$1 pid stat
-	[[ -s $file ]] || return 1
-	pid=$(tr -dc '0-9' <"$file")
-	[[ -n $pid ]] || return 1
-	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-	[[ ${stat##*) } != Z* ]] || return 1
-	echo "$pid"
-}
 
 cri_ok() {
 	if [[ -n ${CRICTL:-} ]]; then
@@ -292,45 +285,8 @@ cmd_start() {
 	return 1
 }
 
-stop_pid() {
-	local pid=$1 what=$2 i
-	[[ -d /proc/$pid ]] || return 0
-	log "stopping $what (pid $pid)"
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
-		[[ -d /proc/$pid ]] || return 0
-		[[ $(cat "/proc/$pid/stat" 2>/dev/null) == *") Z"* ]] && return 0
-		sleep 0.1
-	done
-	log "$what (pid $pid) ignored SIGTERM for ${STOP_TIMEOUT}s: SIGKILL"
-	kill -KILL "$pid" 2>/dev/null || true
-}
 
-# shims_of SOCKET: PIDs of live processes whose argv holds "-address SOCKET".
-shims_of() {
-	local sock=$1 p arg prev
-	for p in /proc/[0-9]*; do
-		prev=
-		while IFS= read -r -d '' arg; do
-			if [[ $prev == -address && $arg == "$sock" ]]; then
-				[[ $(cat "$p/stat" 2>/dev/null) == *") Z"* ]] || echo "${p#/proc/}"
-				break
-			fi
-			prev=$arg
-		done 2>/dev/null <"$p/cmdline" || true
-	done
-}
 
-mounts_under() {
-	local dir=$1
-	awk '{print $5}' /proc/self/mountinfo |
-		while IFS= read -r mp; do
-			mp=$(printf '%b' "$mp")
-			if [[ $mp == "$dir" || $mp == "$dir"/* ]]; then
-				printf '%s\t%s\n' "$(tr -dc / <<<"$mp" | wc -c)" "$mp"
-			fi
-		done | sort -t $'\t' -k1,1nr -k2,2r | cut -f2- | uniq
-}
 
 cmd_stop() {
 	local pid f pass mp left=0

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -133,20 +132,7 @@ func (d *criDaemon) run(t *testing.T, args ...string) result {
 	defer cancel()
 	full := append([]string{"--config", filepath.Join(d.dir, "crictl.yaml")}, args...)
 	cmd := exec.CommandContext(ctx, d.crictl, full...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{Args: append([]string{"crictl"}, args...), Stdout: stdout.String(), Stderr: stderr.String(), Code: -1, Err: err}
-	var exitErr *exec.ExitError
-	switch {
-	case ctx.Err() != nil:
-		r.Err = fmt.Errorf("timed out after %s: %w", commandTimeout, err)
-	case err == nil:
-		r.Code = 0
-	case errors.As(err, &exitErr):
-		r.Code = exitErr.ExitCode()
-	}
-	return r
+	return runCommand(ctx, cmd, append([]string{"crictl"}, args...))
 }
 
 // must runs crictl and returns its trimmed standard output.

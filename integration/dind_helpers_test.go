@@ -17,7 +17,7 @@ import (
 // dindImage is the Debian 12 image with docker.io, systemd and
 // busybox-static (hack/debian-image.sh), and in it busybox-image, which
 // writes a busybox rootfs tarball for an inner dockerd.
-const dindImage = "sysbox-lite-test/debian:12"
+const dindImage = systemdImage
 
 // dindInnerImage is the busybox image, with the probe, that the inner
 // dockerd runs.
@@ -27,19 +27,6 @@ const dindInnerImage = "sbl-inner:busybox"
 // setup of its own (the NETWORK RULE), overlay2 required.
 const dindDockerd = "exec dockerd --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false " +
 	"--storage-driver=overlay2 >/var/log/dockerd.log 2>&1"
-
-// dindRequireImage imports the Debian image into the private dockerd unless
-// it is there already (the tarball is cached outside the clone).
-func (s *suite) dindRequireImage(t *testing.T) {
-	t.Helper()
-	if s.docker(t, "image", "inspect", "--format", "{{.Id}}", dindImage).Code == 0 {
-		return
-	}
-	start := time.Now()
-	out, err := s.hack("debian-image.sh", dindImage)
-	require.NoError(t, err, "hack/debian-image.sh: %s", out)
-	t.Logf("imported %s in %s", dindImage, time.Since(start).Round(100*time.Millisecond))
-}
 
 // dindTimings are what starting an inner engine took.
 type dindTimings struct {
@@ -51,7 +38,7 @@ type dindTimings struct {
 // runtime), with the probe bound in read-only.
 func (s *suite) dindOuter(t *testing.T, name string, opts ...string) {
 	t.Helper()
-	s.dindRequireImage(t)
+	s.requireDebianImage(t)
 	probe := filepath.Join(s.tmp, "probe", "probe") + ":/usr/local/bin/probe:ro"
 	args := append(append([]string{"run", "-d", "--name", name, "-v", probe}, opts...), dindImage, "sleep", "infinity")
 	s.mustDocker(t, args...)

@@ -24,7 +24,7 @@ import (
 func TestDinD(t *testing.T) {
 	s := setup(t)
 	name := s.container(t, "")
-	s.dindRequireImage(t)
+	s.requireDebianImage(t)
 	start := time.Now()
 	s.dindOuter(t, name, "--runtime=sysbox-lite", "--network", "none", "--privileged", "--tmpfs", "/run", "--tmpfs", "/run/lock")
 	outerStart := time.Since(start)

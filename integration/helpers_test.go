@@ -63,10 +63,16 @@ func (s *suite) run(t *testing.T, name string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "DOCKER_HOST="+s.dockerHost, "DOCKER_CONFIG="+s.dockerCfg)
+	return runCommand(ctx, cmd, append([]string{name}, args...))
+}
+
+// runCommand runs cmd (made with ctx) and collects its outputs and exit
+// code; shown is how the result names the command.
+func runCommand(ctx context.Context, cmd *exec.Cmd, shown []string) result {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	r := result{Args: append([]string{name}, args...), Stdout: stdout.String(), Stderr: stderr.String(), Code: -1, Err: err}
+	r := result{Args: shown, Stdout: stdout.String(), Stderr: stderr.String(), Code: -1, Err: err}
 	var exitErr *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
