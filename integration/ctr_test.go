@@ -64,7 +64,10 @@ func TestContainerdCtr(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			maps[i] = ctrRun(fmt.Sprintf("sbl-ctr-p%d", i), "cat", "/proc/self/uid_map")
+			// Each stays up a while, so that all are alive at once: a
+			// range is given again once its container is gone, and a
+			// loaded machine can start short runs one after another.
+			maps[i] = ctrRun(fmt.Sprintf("sbl-ctr-p%d", i), "sh", "-c", "cat /proc/self/uid_map; sleep 4")
 		}()
 	}
 	wg.Wait()
