@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,20 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
-
-// addMount appends a mount to a bundle's config.json.
-func addMount(t *testing.T, bundle string, m map[string]any) {
-	t.Helper()
-	path := filepath.Join(bundle, "config.json")
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var spec map[string]any
-	require.NoError(t, json.Unmarshal(data, &spec))
-	spec["mounts"] = append(spec["mounts"].([]any), m)
-	data, err = json.Marshal(spec)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, data, 0o644))
-}
 
 // TestOCIRecursiveReadOnlyBind: containerd 2.x gives read-only volumes the
 // option "rro" (runc's recursive read-only). The volume, and a mount below
@@ -42,7 +27,9 @@ func TestOCIRecursiveReadOnlyBind(t *testing.T) {
 	script := "for f in /vol/top /vol/sub/below; do if touch $f 2>/dev/null; then echo $f writable; else echo $f refused; fi; done"
 	want := "/vol/top refused\n/vol/sub/below refused\n"
 	e := s.newOCIEnv(t, "runc", "sh", "-c", script)
-	addMount(t, e.bundle, map[string]any{"destination": "/vol", "type": "bind", "source": vol, "options": []string{"rbind", "rro"}})
+	editSpec(t, e.bundle, func(spec map[string]any) {
+		spec["mounts"] = append(spec["mounts"].([]any), map[string]any{"destination": "/vol", "type": "bind", "source": vol, "options": []string{"rbind", "rro"}})
+	})
 
 	r := e.sbl(t, s, "run", "--bundle", e.bundle, "oci-rro")
 	require.Zero(t, r.Code, "%s", r)
