@@ -24,6 +24,7 @@ type Hierarchy struct {
 // CgroupFS says where the cgroup hierarchies are mounted.
 type CgroupFS struct {
 	V1      map[string]Hierarchy // v1 controller name → its hierarchy
+	Named   map[string]Hierarchy // "name=X" of a named v1 hierarchy (name=systemd) → its hierarchy
 	Unified *Hierarchy           // the v2 hierarchy, nil when not mounted
 }
 
@@ -38,7 +39,7 @@ var v1Controllers = map[string]bool{
 // ParseCgroupMounts finds the cgroup hierarchies in a mountinfo (the
 // supervisor's own, which is the host's). The first mount of a hierarchy wins.
 func ParseCgroupMounts(mountinfo []byte) CgroupFS {
-	fs := CgroupFS{V1: map[string]Hierarchy{}}
+	fs := CgroupFS{V1: map[string]Hierarchy{}, Named: map[string]Hierarchy{}}
 	sc := bufio.NewScanner(bytes.NewReader(mountinfo))
 	for sc.Scan() {
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
@@ -56,6 +57,9 @@ func ParseCgroupMounts(mountinfo []byte) CgroupFS {
 			for _, o := range strings.Split(g[2], ",") {
 				if _, seen := fs.V1[o]; v1Controllers[o] && !seen {
 					fs.V1[o] = h
+				}
+				if _, seen := fs.Named[o]; strings.HasPrefix(o, "name=") && !seen {
+					fs.Named[o] = h
 				}
 			}
 		}
@@ -88,6 +92,9 @@ type Cgroups struct {
 	// V1Top maps a v1 controller to the directory its hierarchy is
 	// mounted at (walks up stop there).
 	V1Top map[string]string
+	// Named and NamedTop are the same for named v1 hierarchies (keys
+	// "name=X"): no controller, but a place for processes (systemd's).
+	Named, NamedTop map[string]string
 	// V2 is the process's directory in the unified hierarchy ("" when
 	// none), V2Top the unified mount.
 	V2, V2Top string
@@ -97,7 +104,7 @@ type Cgroups struct {
 // Controllers that are not mounted (or whose mount does not show the
 // process's cgroup) are left out.
 func (fs CgroupFS) Resolve(procCgroup []byte) *Cgroups {
-	cg := &Cgroups{V1: map[string]string{}, V1Top: map[string]string{}}
+	cg := &Cgroups{V1: map[string]string{}, V1Top: map[string]string{}, Named: map[string]string{}, NamedTop: map[string]string{}}
 	for _, line := range strings.Split(string(procCgroup), "\n") {
 		parts := strings.SplitN(line, ":", 3)
 		if len(parts) != 3 {
@@ -112,12 +119,15 @@ func (fs CgroupFS) Resolve(procCgroup []byte) *Cgroups {
 			continue
 		}
 		for _, c := range strings.Split(parts[1], ",") {
-			h, ok := fs.V1[c]
-			if !ok {
-				continue
+			if h, ok := fs.V1[c]; ok {
+				if dir, ok := under(h, parts[2]); ok {
+					cg.V1[c], cg.V1Top[c] = dir, h.Dir
+				}
 			}
-			if dir, ok := under(h, parts[2]); ok {
-				cg.V1[c], cg.V1Top[c] = dir, h.Dir
+			if h, ok := fs.Named[c]; ok {
+				if dir, ok := under(h, parts[2]); ok {
+					cg.Named[c], cg.NamedTop[c] = dir, h.Dir
+				}
 			}
 		}
 	}

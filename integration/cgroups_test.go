@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/sysbox-lite/sysbox-lite/cgroups"
+	"github.com/sysbox-lite/sysbox-lite/fsemu"
 )
 
 // hostCgroupDir returns the host directory of a process's cgroup in the v1
@@ -21,17 +21,11 @@ func hostCgroupDir(t *testing.T, pid int, controller string) string {
 	t.Helper()
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
 	require.NoError(t, err)
-	members, err := cgroups.ParseMemberships(strings.NewReader(string(data)))
+	fs, err := fsemu.DetectCgroupFS(fsemu.RealHost)
 	require.NoError(t, err)
-	for _, m := range members {
-		for _, c := range m.Controllers {
-			if c == controller {
-				return filepath.Join("/sys/fs/cgroup", controller, m.Path)
-			}
-		}
-	}
-	t.Fatalf("pid %d has no %s cgroup: %s", pid, controller, data)
-	return ""
+	dir, ok := fs.Resolve(data).V1[controller]
+	require.True(t, ok, "pid %d has no %s cgroup: %s", pid, controller, data)
+	return dir
 }
 
 func readTrimmed(t *testing.T, path string) string {
