@@ -20,10 +20,15 @@ import (
 type helper struct {
 	req  Request
 	proc *os.File // the host's /proc: this process is not in the container's pid namespace
+	// procfs is an fsopen("proc") context of the caller's pid namespace,
+	// made before the helper started (package nsenter); nil unless the
+	// request is a new procfs.
+	procfs *os.File
 }
 
 // RunHelper reads a Request from in, performs it, and writes a Response.
-func RunHelper(in io.Reader, out io.Writer, hostProc *os.File) error {
+// procfs is the context for a new procfs (see ProcfsNeeded), or nil.
+func RunHelper(in io.Reader, out io.Writer, hostProc, procfs *os.File) error {
 	if hostProc == nil {
 		return errors.New("mount helper: not started inside a container's namespaces")
 	}
@@ -31,7 +36,7 @@ func RunHelper(in io.Reader, out io.Writer, hostProc *os.File) error {
 	if err := json.NewDecoder(io.LimitReader(in, 16<<20)).Decode(&req); err != nil {
 		return fmt.Errorf("mount helper: decode request: %w", err)
 	}
-	h := helper{req: req, proc: hostProc}
+	h := helper{req: req, proc: hostProc, procfs: procfs}
 	return json.NewEncoder(out).Encode(h.run())
 }
 
@@ -336,27 +341,13 @@ func (h helper) newMount() (Response, error) {
 		return Response{}, err
 	}
 	defer unix.Close(dst)
-	fsfd, err := unix.Fsopen(c.FSType, unix.FSOPEN_CLOEXEC)
+	fsfd, err := h.fsopen(c.FSType)
 	if err != nil {
 		return Response{}, err
 	}
 	defer unix.Close(fsfd)
 	if c.HasSource && c.Source != "" {
 		if err := unix.FsconfigSetString(fsfd, "source", c.Source); err != nil {
-			return Response{}, err
-		}
-	}
-	if c.FSType == "proc" {
-		// A procfs shows the pid namespace of whoever mounts it; the helper
-		// is not in the caller's (it must never appear there), so it names
-		// the namespace explicitly.
-		ns, err := unix.Openat(int(h.proc.Fd()), fmt.Sprintf("%d/ns/pid", c.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return Response{}, err
-		}
-		err = unix.FsconfigSetFd(fsfd, "pidns", ns)
-		unix.Close(ns)
-		if err != nil {
 			return Response{}, err
 		}
 	}
@@ -405,6 +396,22 @@ func (h helper) newMount() (Response, error) {
 		return Response{}, refuse(unix.EPERM, "new %s at %s: its masks could not be applied: %v", c.FSType, c.Target, err)
 	}
 	return res, nil
+}
+
+// fsopen opens a filesystem context. A procfs shows the pid namespace of
+// whoever opened its context, and the helper is not in the caller's (it
+// must never appear there): its context was made in that namespace before
+// the helper started (the procfs "pidns" key that would name it here is
+// Linux 6.18's).
+func (h helper) fsopen(fstype string) (int, error) {
+	if fstype != "proc" {
+		return unix.Fsopen(fstype, unix.FSOPEN_CLOEXEC)
+	}
+	if h.procfs == nil {
+		return -1, errors.New("mount helper: no procfs context of the caller's pid namespace")
+	}
+	// A copy: the deferred close must not close the File's own fd.
+	return unix.FcntlInt(h.procfs.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 }
 
 // splitOptions splits mount data at commas, as the kernel does for mount(2).

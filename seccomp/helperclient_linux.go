@@ -43,7 +43,11 @@ func ExecHelperWith(ctx context.Context, req Request, paths []string, files []*o
 	if err != nil {
 		return Response{}, fmt.Errorf("encode helper request: %w", err)
 	}
-	cmd, err := nsenter.Command(ctx, req.Call.Pid, []string{HelperCommand})
+	var env []string
+	if req.Call.NewProcfs() {
+		env = append(env, nsenter.ProcfsEnv(firstEmulatedFD+len(files)))
+	}
+	cmd, err := nsenter.Command(ctx, req.Call.Pid, []string{HelperCommand}, env...)
 	if err != nil {
 		return Response{}, err
 	}

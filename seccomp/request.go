@@ -82,3 +82,9 @@ type Response struct {
 	// Gone are the IDs of mounts the call removed.
 	Gone []int `json:"gone,omitempty"`
 }
+
+// NewProcfs reports whether the call mounts a new procfs (whose helper then
+// needs a procfs context of the caller's pid namespace: see RunHelper).
+func (c Call) NewProcfs() bool {
+	return c.Syscall == "mount" && kindOf(c.Flags) == kindNew && c.HasFSType && c.FSType == "proc"
+}

@@ -82,7 +82,7 @@ func supervise(c *cli.Context) error {
 // read anything of the host's by path (the config file would be the
 // container's).
 func mountHelper(*cli.Context) error {
-	return seccomp.RunHelper(os.Stdin, os.Stdout, nsenter.HostProc())
+	return seccomp.RunHelper(os.Stdin, os.Stdout, nsenter.HostProc(), nsenter.ProcfsContext())
 }
 
 // fsemuHook runs inside a container's namespaces, before its root is

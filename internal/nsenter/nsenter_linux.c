@@ -9,7 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "procfs_linux.h"
 
 // Where the host's /proc is left for the Go side (see HostProc).
 #define HOSTPROC_FD 3
@@ -35,6 +41,22 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	for (const char *p = pid; *p; p++)
 		if (*p < '0' || *p > '9')
 			die("invalid pid", pid);
+	// A procfs context is wanted at this fd (see procfs_linux.h).
+	int procfs_at = -1;
+	const char *procfs = getenv("_SBL_NSENTER_PROCFS_FD");
+	if (procfs != NULL && *procfs != '\0') {
+		char *end;
+		long n = strtol(procfs, &end, 10);
+		if (*end != '\0' || n <= HOSTPROC_FD || n > 1024)
+			die("invalid procfs fd", procfs);
+		procfs_at = (int)n;
+	}
+
+	// Never dumpable: the container's root must not ptrace this process
+	// or read its fds while it holds the host's /proc. (Changing the uid
+	// below would clear the flag too; this does not rely on that.)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl", "PR_SET_DUMPABLE");
 
 	// Helpers are started with stdio only, so fd 3 is free.
 	// The host's /proc stays open (not close-on-exec: no exec follows) so
@@ -60,6 +82,20 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 	int rootfd = openat_proc(procfd, pid, "root", O_PATH | O_DIRECTORY);
 	int cwdfd = openat_proc(procfd, pid, "cwd", O_PATH | O_DIRECTORY);
 
+	// Still host root in the host's namespaces: make the procfs context
+	// of the target's pid namespace now (it needs a short-lived child in
+	// that namespace, and only host root can come back from it).
+	int procfsfd = -1;
+	if (procfs_at >= 0) {
+		int pidns = openat_proc(procfd, pid, "ns/pid", O_RDONLY);
+		int ownpidns = openat_proc(procfd, "self", "ns/pid", O_RDONLY);
+		procfsfd = sbl_procfs_context(pidns, ownpidns, fds[0], fds[nkinds - 1]);
+		if (procfsfd < 0)
+			die("procfs context of pid", pid);
+		close(pidns);
+		close(ownpidns);
+	}
+
 	// No supplementary groups: dropped while still host root, since a user
 	// namespace may forbid setgroups (unshare -r writes "deny").
 	if (setgroups(0, NULL) < 0)
@@ -79,6 +115,12 @@ __attribute__((constructor)) static void sbl_nsenter(void) {
 		die("chdir", "to the target's cwd");
 	close(rootfd);
 	close(cwdfd);
+
+	if (procfsfd >= 0 && procfsfd != procfs_at) {
+		if (dup2(procfsfd, procfs_at) < 0)
+			die("dup2", "procfs context");
+		close(procfsfd);
+	}
 
 	// The Go runtime reads the environment from the original stack, not
 	// from what setenv changes: hand the fd over at a fixed number.

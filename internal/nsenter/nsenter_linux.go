@@ -14,6 +14,25 @@ import (
 // EnvPID names the variable that makes the constructor enter a process.
 const EnvPID = "_SBL_NSENTER_PID"
 
+// envProcfsFD asks the constructor for a procfs context of the target's pid
+// namespace at the fd it names (see procfs_linux.c).
+const envProcfsFD = "_SBL_NSENTER_PROCFS_FD"
+
+// ProcfsEnv is the variable for Command's env that makes the helper start
+// with an fsopen("proc") context of the target's pid namespace at fd (a
+// number above the helper's inherited files).
+func ProcfsEnv(fd int) string { return envProcfsFD + "=" + strconv.Itoa(fd) }
+
+// ProcfsContext returns the procfs context asked for with ProcfsEnv, or nil
+// when none was.
+func ProcfsContext() *os.File {
+	fd, err := strconv.Atoi(os.Getenv(envProcfsFD))
+	if err != nil || HostProc() == nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), "procfs context")
+}
+
 // hostProcFD is where the constructor leaves its fd of the host's /proc
 // (HOSTPROC_FD in nsenter_linux.c). Command starts helpers with stdio only.
 const hostProcFD = 3
