@@ -11,6 +11,9 @@ const (
 	RuleMasks      Rule = "masks"
 	RuleNamespaces Rule = "namespaces"
 	RuleHostPaths  Rule = "hostpaths"
+	// RuleSharedDirs says who a container acts as on a shared host
+	// directory (a bind mount of one).
+	RuleSharedDirs Rule = "shared-dirs"
 	RuleSeccomp    Rule = "seccomp"
 	// RuleMounts is the seccomp supervisor's: a trapped mount-family call.
 	RuleMounts Rule = "mounts"
@@ -27,6 +30,9 @@ const (
 	Dropped Verdict = "dropped"
 	// Denied: a running container's call failed (the container goes on).
 	Denied Verdict = "denied"
+	// Mapped: a shared host directory was given the identity the reason
+	// names (the container was created).
+	Mapped Verdict = "mapped"
 )
 
 // Event is one line of the audit log.

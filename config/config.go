@@ -32,6 +32,9 @@ type Config struct {
 	Policy Policy `toml:"policy"`
 	// DataDirs lists the container paths that get a host-backed directory.
 	DataDirs DataDirs `toml:"data_dirs"`
+	// SharedDirs says who a container acts as on a bind mount of a host
+	// directory (see SharedDirs).
+	SharedDirs SharedDirs `toml:"shared_dirs"`
 }
 
 // IDPool configures the exclusive ID-range allocator.
@@ -58,8 +61,9 @@ func Default() Config {
 			SubGIDFile: "/etc/subgid",
 			RangeSize:  65536,
 		},
-		Policy:   Policy{AuditLog: DefaultAuditLog},
-		DataDirs: DataDirs{Paths: DefaultDataDirs()},
+		Policy:     Policy{AuditLog: DefaultAuditLog},
+		DataDirs:   DataDirs{Paths: DefaultDataDirs()},
+		SharedDirs: DefaultSharedDirs(),
 	}
 }
 
@@ -124,6 +128,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if err := c.DataDirs.Validate(); err != nil {
+		return err
+	}
+	if err := c.SharedDirs.Validate(); err != nil {
 		return err
 	}
 	return c.Policy.Validate()

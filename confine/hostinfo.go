@@ -11,6 +11,8 @@ type PathInfo struct {
 	Socket bool
 	// UID owns it, as sysbox-lite's user namespace sees it (0: host root).
 	UID uint32
+	// GID is its group, likewise.
+	GID uint32
 	// MountRoot: the path is the root of a mount, e.g. a volume that a
 	// volume driver mounted (type=none,o=bind,device=...). True when the
 	// kernel cannot tell.

@@ -17,14 +17,14 @@ import (
 func HostInspect(path string) (PathInfo, error) {
 	var stx unix.Statx_t
 	err := unix.Statx(unix.AT_FDCWD, path, unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_SYNC_AS_STAT,
-		unix.STATX_TYPE|unix.STATX_UID, &stx)
+		unix.STATX_TYPE|unix.STATX_UID|unix.STATX_GID, &stx)
 	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
 		return PathInfo{}, nil
 	}
 	if err != nil {
 		return PathInfo{}, &os.PathError{Op: "statx", Path: path, Err: err}
 	}
-	info := PathInfo{Exists: true, UID: stx.Uid, MountRoot: true}
+	info := PathInfo{Exists: true, UID: stx.Uid, GID: stx.Gid, MountRoot: true}
 	switch uint32(stx.Mode) & unix.S_IFMT {
 	case unix.S_IFDIR:
 		info.Dir = true

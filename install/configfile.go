@@ -71,6 +71,10 @@ func defaultConfigFile(opts Options) []byte {
 	for _, s := range top {
 		b.WriteString("\n" + s.line())
 	}
+	b.WriteString("\n# Who a container acts as on a bind mount of a host directory.\n[shared_dirs]\n")
+	b.WriteString(setting("\"owner\": the directory's owner (a root-owned one gives nobody);\n\"nobody\"; or \"UID:GID\" of a host user. Never host root.",
+		"identity", def.SharedDirs.Identity, def.SharedDirs.Identity).line())
+	b.WriteString("# Trusted paths where the container's root is host root, as under runc\n# (a build cache, say); every container's choice is in the audit log:\n#   root_paths = [\"/srv/cache\"]\n")
 	b.WriteString("\n# The exclusive ID range every container gets.\n[idpool]\n")
 	for i, s := range idpool {
 		if i > 0 {

@@ -25,7 +25,7 @@ func TestDefaultConfigFileDocumentsEveryKey(t *testing.T) {
 	setting := regexp.MustCompile(`(?m)^# ([a-z_]+ = .*)$`)
 	uncommented := setting.ReplaceAll(data, []byte("$1"))
 	keys := setting.FindAllSubmatch(data, -1)
-	assert.Len(t, keys, 7, "engine, state_dir and the five idpool keys")
+	assert.Len(t, keys, 8, "engine, state_dir, shared_dirs.identity and the five idpool keys")
 
 	cfg, err := config.Parse("config.toml", uncommented)
 	require.NoError(t, err)

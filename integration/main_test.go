@@ -243,8 +243,8 @@ func (s *suite) writeConfig() error {
 		// sensitive_mounts: the private daemons' directory (sockets, state,
 		// config files) is protected by name too; TestConfineHostPathsPrivateEngine
 		// checks that its sockets and data root are refused without it.
-		{s.configPath, fmt.Sprintf("state_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n\n[policy]\naudit_log = %q\nsensitive_mounts = [%q]\n",
-			s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid"), s.auditLog(), s.daemonDir), 0o644},
+		{s.configPath, fmt.Sprintf("state_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n\n[policy]\naudit_log = %q\nsensitive_mounts = [%q]\n\n[shared_dirs]\nroot_paths = [%q]\n",
+			s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid"), s.auditLog(), s.daemonDir, s.trustedDir()), 0o644},
 		{s.wrapper, fmt.Sprintf("#!/bin/sh\nexec %s --sysbox-config %s \"$@\"\n", shellQuote(s.bin), shellQuote(s.configPath)), 0o755},
 	}
 	for _, f := range files {

@@ -114,13 +114,14 @@ func TestRunTTY(t *testing.T) {
 	})
 }
 
-// TestRunVolumes: a rw volume gets files owned on the host exactly as plain
-// runc would create them (uid 0 for the container root, 1000 for uid 1000);
-// a ro volume refuses writes.
+// TestRunVolumes: a rw volume of a user's directory gets files owned on the
+// host as plain runc would create them for uid 1000, and by the
+// directory's owner (not host root, as under runc) for the container's
+// root (see shareddirs_test.go); a ro volume refuses writes.
 func TestRunVolumes(t *testing.T) {
 	s := setup(t)
 	dir := s.mkTempDir(t, "vol-")
-	require.NoError(t, os.Chmod(dir, 0o1777))
+	require.NoError(t, os.Chown(dir, 1000, 1000))
 	write := func(runtime, suffix string, user ...string) result {
 		args := []string{"run", "--runtime=" + runtime, "--network", "none", "--rm", "--name", s.container(t, runtime+suffix), "-v", dir + ":/data"}
 		args = append(append(args, user...), testImage, "sh", "-c",
@@ -133,22 +134,22 @@ func TestRunVolumes(t *testing.T) {
 		r = write(rt, "-u1000", "-u", "1000:1000")
 		require.Zero(t, r.Code, "%s", r)
 	}
-	for _, suffix := range []string{"", "-u1000"} {
-		for _, kind := range []string{"f-", "d-"} {
-			sbl := filepath.Join(dir, kind+"sysbox-lite"+suffix)
-			ref := filepath.Join(dir, kind+"runc"+suffix)
-			su, sg := fileOwner(t, sbl)
-			ru, rg := fileOwner(t, ref)
-			assert.Equal(t, [2]uint32{ru, rg}, [2]uint32{su, sg}, "%s: host owner differs from runc's %s", sbl, ref)
-			sst, err := os.Stat(sbl)
-			require.NoError(t, err)
-			rst, err := os.Stat(ref)
-			require.NoError(t, err)
-			assert.Equal(t, rst.Mode(), sst.Mode(), "%s: mode differs from runc's", sbl)
-		}
+	for _, kind := range []string{"f-", "d-"} {
+		sbl := filepath.Join(dir, kind+"sysbox-lite-u1000")
+		ref := filepath.Join(dir, kind+"runc-u1000")
+		su, sg := fileOwner(t, sbl)
+		ru, rg := fileOwner(t, ref)
+		assert.Equal(t, [2]uint32{ru, rg}, [2]uint32{su, sg}, "%s: host owner differs from runc's %s", sbl, ref)
+		sst, err := os.Stat(sbl)
+		require.NoError(t, err)
+		rst, err := os.Stat(ref)
+		require.NoError(t, err)
+		assert.Equal(t, rst.Mode(), sst.Mode(), "%s: mode differs from runc's", sbl)
 	}
 	u, g := fileOwner(t, filepath.Join(dir, "f-sysbox-lite"))
-	assert.Equal(t, [2]uint32{0, 0}, [2]uint32{u, g}, "a file created by the container root is owned by host uid 0")
+	assert.Equal(t, [2]uint32{1000, 1000}, [2]uint32{u, g}, "a file created by the container root is owned by the directory's owner")
+	u, g = fileOwner(t, filepath.Join(dir, "f-runc"))
+	assert.Equal(t, [2]uint32{0, 0}, [2]uint32{u, g}, "control: under runc the container's root makes host root's files")
 	u, g = fileOwner(t, filepath.Join(dir, "f-sysbox-lite-u1000"))
 	assert.Equal(t, [2]uint32{1000, 1000}, [2]uint32{u, g}, "a file created by uid 1000 is owned by host uid 1000")
 	data, err := os.ReadFile(filepath.Join(dir, "f-sysbox-lite"))

@@ -107,9 +107,14 @@ func (a Assembler) Assemble(spec *specs.Spec, bundle string, plan Plan) (asm Ass
 		}
 		plan = withDataDirs(plan, asm.DataDirs)
 	}
+	idmaps, err := openIdmaps(plan)
+	if err != nil {
+		return asm, err
+	}
+	defer idmaps.Close()
 	err = userns.AsContainerRoot(a.Range, "", func() error {
 		var perr error
-		asm.Devices, perr = a.premount(asm.Root, plan, spec, ns)
+		asm.Devices, perr = a.premount(asm.Root, plan, spec, ns, idmaps)
 		return perr
 	})
 	return asm, err
@@ -131,7 +136,7 @@ func bindRoot(src, target string, ns *os.File) error {
 
 // premount makes every Bind and Tmpfs item of the plan inside root, then
 // makes root read-only if the spec asks for it.
-func (a Assembler) premount(root string, plan Plan, spec *specs.Spec, ns *os.File) ([]string, error) {
+func (a Assembler) premount(root string, plan Plan, spec *specs.Spec, ns *os.File, idmaps namespaces) ([]string, error) {
 	r, err := openRoot(root)
 	if err != nil {
 		return nil, err
@@ -142,7 +147,11 @@ func (a Assembler) premount(root string, plan Plan, spec *specs.Spec, ns *os.Fil
 		var err error
 		switch it.Kind {
 		case Bind:
-			err = a.bind(r, it, ns)
+			bns := ns
+			if it.Idmap != nil {
+				bns = idmaps[it.Idmap.Key()]
+			}
+			err = a.bind(r, it, bns)
 		case Tmpfs:
 			err = a.tmpfs(r, it)
 			if err == nil && it.Destination == "/dev" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/sysbox-lite/sysbox-lite/userns"
 )
 
 // Kind says how a spec mount is handled.
@@ -31,6 +33,9 @@ type Item struct {
 	// dataDir marks a data directory's bind (see DataDir): idmapped or
 	// not at all.
 	dataDir bool
+	// Idmap, for a Bind, replaces the range's mapping (a shared host
+	// directory: see confine.SharedDirs).
+	Idmap *userns.Idmap
 }
 
 // Plan says which mounts sysbox-lite makes on the host and which the engine
@@ -87,6 +92,12 @@ func NewPlan(mounts []specs.Mount) (Plan, error) {
 		}
 	}
 	return Plan{Items: items}, nil
+}
+
+// SetIdmap gives the plan's i-th item (the spec's i-th mount) its own
+// mapping; it is used only if the item is a pre-mounted bind.
+func (p Plan) SetIdmap(i int, m userns.Idmap) {
+	p.Items[i].Idmap = &m
 }
 
 // covers reports whether a mount at dir hides what is at p.

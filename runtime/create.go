@@ -176,8 +176,19 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	if err := joins.pin(store.Path(key), spec); err != nil {
 		return nil, err
 	}
+	shares, err := confine.NewSharedDirs(rt.Config, sink, host).Decide(spec)
+	if err != nil {
+		var refusal *confine.Refusal
+		if errors.As(err, &refusal) {
+			return nil, refusal
+		}
+		return nil, err
+	}
 	plan, err := rootfs.NewPlan(spec.Mounts)
 	if err != nil {
+		return nil, err
+	}
+	if err := applyShares(plan, shares, spec, r); err != nil {
 		return nil, err
 	}
 	dataDirs, skipped := rootfs.DataDirPaths(rt.Config.DataDirs.Paths, spec.Mounts)

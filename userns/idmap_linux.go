@@ -19,6 +19,21 @@ var ErrIdmapUnsupported = errors.New("idmapped mounts are not supported here")
 // holder.go) that only waits for its stdin to close; it is gone as soon as
 // the namespace file is open.
 func OpenNamespace(r Range) (*os.File, error) {
+	return OpenIdmapNamespace(RangeIdmap(r))
+}
+
+// OpenIdmapNamespace is OpenNamespace for any mapping.
+func OpenIdmapNamespace(m Idmap) (*os.File, error) {
+	if len(m.UID) == 0 || len(m.GID) == 0 {
+		return nil, errors.New("an idmap needs at least one uid and one gid line")
+	}
+	lines := func(ls []IDLine) []syscall.SysProcIDMap {
+		out := make([]syscall.SysProcIDMap, len(ls))
+		for i, l := range ls {
+			out[i] = syscall.SysProcIDMap{ContainerID: int(l.Disk), HostID: int(l.Host), Size: int(l.Size)}
+		}
+		return out
+	}
 	self, err := os.Executable()
 	if err != nil {
 		self = "/proc/self/exe"
@@ -27,8 +42,8 @@ func OpenNamespace(r Range) (*os.File, error) {
 	cmd.Env = []string{holderEnv + "=1"}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER,
-		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.UID), Size: int(r.Size)}},
-		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: int(r.GID), Size: int(r.Size)}},
+		UidMappings: lines(m.UID),
+		GidMappings: lines(m.GID),
 		Pdeathsig:   syscall.SIGKILL,
 	}
 	stdin, err := cmd.StdinPipe()
