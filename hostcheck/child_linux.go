@@ -29,6 +29,7 @@ const childTimeout = 20 * time.Second
 // childProbes are the probes a child can run, by name.
 var childProbes = map[string]func(dir string) (string, error){
 	"seccomp-notify": seccompNotifyChild,
+	"overlay":        overlayChild,
 }
 
 func init() {

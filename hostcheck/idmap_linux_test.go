@@ -1,0 +1,67 @@
+package hostcheck
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/moby/sys/mountinfo"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/sysbox-lite/sysbox-lite/userns"
+)
+
+func TestIdmapDecision(t *testing.T) {
+	l := Location{Label: "docker data-root", Dir: "/srv/docker", Probed: "/srv/docker", FSType: "nfs4", Mountpoint: "/srv", Setting: "data-root in /etc/docker/daemon.json"}
+	r := Idmap(l, nil, true)
+	assert.Equal(t, OK, r.Status)
+	assert.Equal(t, "idmap docker data-root", r.Name)
+
+	refused := fmt.Errorf("idmap /srv/docker: %w (%w)", userns.ErrIdmapUnsupported, unix.EINVAL)
+	r = Idmap(l, refused, true)
+	assert.Equal(t, Missing, r.Status)
+	assert.Contains(t, r.Found, "/srv/docker on /srv (nfs4): idmap /srv/docker")
+	assert.Contains(t, r.Fix, "nfs4 does not support idmapped mounts")
+	assert.Contains(t, r.Fix, "with data-root in /etc/docker/daemon.json")
+
+	r = Idmap(l, refused, false)
+	assert.Equal(t, Warn, r.Status, "an engine that is not installed")
+
+	r = Idmap(l, errors.New("open_tree /srv/docker: permission denied"), true)
+	assert.Equal(t, Missing, r.Status)
+	assert.Contains(t, r.Fix, "see why the kernel refuses")
+}
+
+func probeLocation(t *testing.T, dir string) Location {
+	t.Helper()
+	mounts, err := mountinfo.GetMounts(nil)
+	require.NoError(t, err)
+	l, err := ResolveLocation("test", dir, "", "", mounts)
+	require.NoError(t, err)
+	return l
+}
+
+func TestProbeIdmap(t *testing.T) {
+	needRoot(t)
+	ns, err := openProbeNamespace()
+	require.NoError(t, err)
+	defer ns.Close()
+	before := mountCount(t)
+	l := probeLocation(t, t.TempDir())
+	assert.NoError(t, ProbeIdmap(l, ns), "the test's temporary directory (%s)", l.FSType)
+	// procfs has no idmapped mounts.
+	err = ProbeIdmap(probeLocation(t, "/proc"), ns)
+	assert.ErrorIs(t, err, userns.ErrIdmapUnsupported)
+	assert.Equal(t, Missing, Idmap(probeLocation(t, "/proc"), err, true).Status)
+	assert.Equal(t, before, mountCount(t), "nothing attached")
+}
+
+// mountCount is the number of mounts in this process's namespace.
+func mountCount(t *testing.T) int {
+	t.Helper()
+	m, err := mountinfo.GetMounts(nil)
+	require.NoError(t, err)
+	return len(m)
+}
