@@ -76,7 +76,9 @@ func engineOutput(e runtime.Engine, arg string) ([]byte, error) {
 func Engine(f EngineFacts, configPath string) Result {
 	const name = "engine"
 	if f.FindErr != nil {
-		return missing(name, f.FindErr.Error(),
+		// FindEngine's own hint ("install runc or set engine ...") is in the fix.
+		msg, _, _ := strings.Cut(f.FindErr.Error(), ": install runc")
+		return missing(name, msg,
 			fmt.Sprintf("apt-get install runc (or crun), or set engine in %s to the engine's path", configPath))
 	}
 	if f.VersionErr != nil {

@@ -63,7 +63,7 @@ func TestEngine(t *testing.T) {
 
 	r = Engine(ProbeEngine("sysbox-lite-no-such-engine"), cfg)
 	assert.Equal(t, Missing, r.Status)
-	assert.Contains(t, r.Found, `engine "sysbox-lite-no-such-engine" not found`)
+	assert.Equal(t, `engine "sysbox-lite-no-such-engine" not found`, r.Found, "the hint is in the fix")
 	assert.Contains(t, r.Fix, "set engine in "+cfg)
 
 	r = Engine(ProbeEngine(filepath.Join(dir, "absent")), cfg)
