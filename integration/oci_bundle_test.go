@@ -4,11 +4,14 @@ package integration
 
 import (
 	"encoding/json"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -81,5 +84,71 @@ func TestOCIBundleNeverWritten(t *testing.T) {
 		require.Zero(t, r.Code, "%s", r)
 	}
 	unchanged("after delete")
+	e.requireNothingLeft(t)
+}
+
+// TestOCIOwnSeccompAgentRefused: a spec that sends calls to a seccomp agent
+// of its own (runc's seccomp-notify tests) is refused with the reason,
+// instead of having its calls answered by sysbox-lite's supervisor; nothing
+// is left behind.
+func TestOCIOwnSeccompAgentRefused(t *testing.T) {
+	s := setup(t)
+	e := s.newOCIEnv(t, "runc", "mkdir", "/dev/shm/foo")
+	editSpec(t, e.bundle, func(spec map[string]any) {
+		spec["linux"].(map[string]any)["seccomp"] = map[string]any{
+			"defaultAction": "SCMP_ACT_ALLOW",
+			"listenerPath":  filepath.Join(e.dir, "agent.sock"),
+			"architectures": []any{"SCMP_ARCH_X86_64"},
+			"syscalls":      []any{map[string]any{"names": []any{"mkdir", "mkdirat"}, "action": "SCMP_ACT_NOTIFY"}},
+		}
+	})
+	r := e.sbl(t, s, "run", "--bundle", e.bundle, "oci-agent")
+	assert.NotZero(t, r.Code, "%s", r)
+	assert.Contains(t, r.Stderr, "notify rules of its own", "%s", r)
+	e.requireNothingLeft(t)
+}
+
+// TestOCIRefusalReleasesConsoleSocket: a create that is refused before the
+// engine runs hangs up on the caller's --console-socket, so a caller
+// waiting there for the terminal (runc's recvtty, containerd's shim) is not
+// left waiting (runc's update.bats hung on it).
+func TestOCIRefusalReleasesConsoleSocket(t *testing.T) {
+	s := setup(t)
+	e := s.newOCIEnv(t, "runc", "true")
+	editSpec(t, e.bundle, func(spec map[string]any) {
+		spec["process"].(map[string]any)["terminal"] = true
+		var kept []any
+		for _, ns := range spec["linux"].(map[string]any)["namespaces"].([]any) {
+			if ns.(map[string]any)["type"] != "pid" {
+				kept = append(kept, ns)
+			}
+		}
+		spec["linux"].(map[string]any)["namespaces"] = kept // --pid=host: refused
+	})
+	sock := filepath.Join(e.dir, "console.sock")
+	l, err := net.Listen("unix", sock)
+	require.NoError(t, err)
+	defer l.Close()
+	accepted := make(chan error, 1)
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			accepted <- err
+			return
+		}
+		defer c.Close()
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, err = c.Read(make([]byte, 1))
+		accepted <- err // io.EOF: hung up without sending anything
+	}()
+	r := e.sbl(t, s, "create", "--bundle", e.bundle, "--console-socket", sock, "oci-console")
+	require.NotZero(t, r.Code, "%s", r)
+	assert.Contains(t, r.Stderr, "is refused")
+	select {
+	case err := <-accepted:
+		assert.ErrorIs(t, err, io.EOF, "the console socket was connected and hung up")
+	case <-time.After(15 * time.Second):
+		t.Fatal("nobody connected to the console socket: its owner would wait forever")
+	}
 	e.requireNothingLeft(t)
 }

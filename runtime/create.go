@@ -19,12 +19,18 @@ import (
 
 // Create handles `create` and `run`: prepare the bundle, then hand the
 // caller's command line to the engine. It returns the exit code to use.
-func (rt *Runtime) Create() (int, error) {
+func (rt *Runtime) Create() (code int, err error) {
 	start := time.Now()
 	args, err := rt.Argv.ParseCommandArgs()
 	if err != nil {
 		return 1, err
 	}
+	engineRan := false
+	defer func() {
+		if err != nil && !engineRan {
+			releaseConsoleSocket(args.Value("console-socket"))
+		}
+	}()
 	if len(args.Positional) != 1 {
 		return 1, fmt.Errorf("%s needs exactly one container id, got %d arguments", rt.Argv.Command, len(args.Positional))
 	}
@@ -94,7 +100,8 @@ func (rt *Runtime) Create() (int, error) {
 	}
 	// The engine gets the private bundle (the state directory: config.json
 	// and rootfs/, the assembled root): the caller's is never written to.
-	code, err := rt.Engine.RunIn(netns, rt.Argv.WithBundle(store.Path(key), cwd).EngineArgs(), extraFDs)
+	engineRan = true
+	code, err = rt.Engine.RunIn(netns, rt.Argv.WithBundle(store.Path(key), cwd).EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {
 		faultPoint("engine-created")
