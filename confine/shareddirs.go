@@ -55,6 +55,11 @@ const (
 type Share struct {
 	Kind     ShareKind
 	UID, GID uint32 // the host identity, for ShareUser
+	// Groups are the identity's other host groups (/etc/group): mapped
+	// too, so that its own files of those groups stay writable (the kernel
+	// refuses writes to an inode whose group it cannot map), and within
+	// its rights (it is a member).
+	Groups []uint32
 }
 
 // AnnotationSharedIdentity narrows [shared_dirs] identity for a container:
@@ -70,35 +75,58 @@ type SharedDirs struct {
 	cfg      config.SharedDirs
 	stateDir string
 	sink     audit.Sink
-	// primaryGroup is a host user's primary group (/etc/passwd).
-	primaryGroup func(uid uint32) (uint32, bool)
+	// groups are a host user's primary group (/etc/passwd) and other
+	// groups (/etc/group).
+	groups func(uid uint32) (primary uint32, others []uint32, ok bool)
 }
 
 // NewSharedDirs returns the decider for a host configuration; host answers
 // what the paths are (as for NewHostPaths).
 func NewSharedDirs(cfg config.Config, sink audit.Sink, host Host) SharedDirs {
 	return SharedDirs{
-		paths:        NewHostPaths(cfg, sink, host.Resolve).WithHost(host),
-		cfg:          cfg.SharedDirs,
-		stateDir:     path.Clean(cfg.StateDir),
-		sink:         sink,
-		primaryGroup: passwdGroup,
+		paths:    NewHostPaths(cfg, sink, host.Resolve).WithHost(host),
+		cfg:      cfg.SharedDirs,
+		stateDir: path.Clean(cfg.StateDir),
+		sink:     sink,
+		groups:   hostGroups,
 	}
 }
 
-// WithPrimaryGroup replaces the /etc/passwd lookup (tests).
-func (s SharedDirs) WithPrimaryGroup(f func(uint32) (uint32, bool)) SharedDirs {
-	s.primaryGroup = f
+// WithGroups replaces the /etc/passwd and /etc/group lookup (tests).
+func (s SharedDirs) WithGroups(f func(uint32) (uint32, []uint32, bool)) SharedDirs {
+	s.groups = f
 	return s
 }
 
-func passwdGroup(uid uint32) (uint32, bool) {
+func hostGroups(uid uint32) (uint32, []uint32, bool) {
 	u, err := user.LookupId(strconv.FormatUint(uint64(uid), 10))
 	if err != nil {
-		return 0, false
+		return 0, nil, false
 	}
-	g, err := strconv.ParseUint(u.Gid, 10, 32)
-	return uint32(g), err == nil
+	primary, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return 0, nil, false
+	}
+	ids, _ := u.GroupIds()
+	var others []uint32
+	for _, id := range ids {
+		if g, err := strconv.ParseUint(id, 10, 32); err == nil && g != primary {
+			others = append(others, uint32(g))
+		}
+	}
+	return uint32(primary), others, true
+}
+
+// withGroups adds the identity's other groups, never root's.
+func (s SharedDirs) withGroups(sh Share) Share {
+	if _, others, ok := s.groups(sh.UID); ok {
+		for _, g := range others {
+			if g != 0 && g != sh.GID {
+				sh.Groups = append(sh.Groups, g)
+			}
+		}
+	}
+	return sh
 }
 
 // Decide returns one Share per mount of spec.Mounts (ShareContainer for
@@ -205,7 +233,8 @@ func (s SharedDirs) identity(src, narrow string) (Share, string, error) {
 		}
 	}
 	if uid, gid, ok, _ := s.cfg.FixedUser(); ok {
-		return Share{Kind: ShareUser, UID: uid, GID: gid}, fmt.Sprintf("acts as host %d:%d (shared_dirs.identity)", uid, gid), nil
+		sh := s.withGroups(Share{Kind: ShareUser, UID: uid, GID: gid})
+		return sh, fmt.Sprintf("acts as host %d:%d%s (shared_dirs.identity)", uid, gid, groupsNote(sh.Groups)), nil
 	}
 	if s.cfg.Identity == config.IdentityNobody {
 		return nobody, "acts as host nobody (65534:65534): shared_dirs.identity is nobody", nil
@@ -223,10 +252,18 @@ func (s SharedDirs) identity(src, narrow string) (Share, string, error) {
 	gid, why := info.GID, ""
 	if gid == 0 {
 		gid = config.NobodyID
-		if g, ok := s.primaryGroup(info.UID); ok && g != 0 {
+		if g, _, ok := s.groups(info.UID); ok && g != 0 {
 			gid = g
 		}
 		why = fmt.Sprintf(" (group %d: the directory's group is root's)", gid)
 	}
-	return Share{Kind: ShareUser, UID: info.UID, GID: gid}, fmt.Sprintf("acts as host %d:%d, the owner of %s%s", info.UID, gid, src, why), nil
+	sh := s.withGroups(Share{Kind: ShareUser, UID: info.UID, GID: gid})
+	return sh, fmt.Sprintf("acts as host %d:%d%s, the owner of %s%s", info.UID, gid, groupsNote(sh.Groups), src, why), nil
+}
+
+func groupsNote(groups []uint32) string {
+	if len(groups) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and its groups %v)", groups)
 }

@@ -38,12 +38,17 @@ func decideShares(t *testing.T, cfg config.Config, ann map[string]string, mounts
 	t.Helper()
 	var m audit.Memory
 	host := Host{Resolve: fakeResolve, Inspect: sharedFS.inspect, RootSockets: sharedFS.rootSockets, Mounts: func() ([]Mount, error) { return sharedMounts, nil }}
-	groups := func(uid uint32) (uint32, bool) {
-		g, ok := map[uint32]uint32{1001: 1001}[uid]
-		return g, ok
+	groups := func(uid uint32) (uint32, []uint32, bool) {
+		switch uid {
+		case 1001:
+			return 1001, nil, true
+		case 1002:
+			return 1002, []uint32{0, 27, 100}, true // root's group is never taken
+		}
+		return 0, nil, false
 	}
 	spec := &specs.Spec{Mounts: mounts, Annotations: ann}
-	shares, err := NewSharedDirs(cfg, &m, host).WithPrimaryGroup(groups).Decide(spec)
+	shares, err := NewSharedDirs(cfg, &m, host).WithGroups(groups).Decide(spec)
 	return shares, m.Events(), err
 }
 
@@ -55,18 +60,18 @@ func TestSharedDirsIdentity(t *testing.T) {
 		want   Share
 		reason string // part of the audit reason; "" = no audit line
 	}{
-		{"user directory: its owner", bind("/srv/share", "/s"), Share{ShareUser, 1000, 1000}, "acts as host 1000:1000, the owner of /srv/share"},
-		{"a file: its owner", bind("/home/u/.netrc", "/root/.netrc"), Share{ShareUser, 1002, 1002}, "the owner of /home/u/.netrc"},
-		{"root-owned directory: nobody", bind("/srv", "/srv"), Share{ShareUser, 65534, 65534}, "owned by host root"},
-		{"root group: the owner's primary group", bind("/srv/rootgroup", "/g"), Share{ShareUser, 1001, 1001}, "group 1001"},
-		{"root group, owner not in passwd: nogroup", bind("/srv/unknown-grp", "/g"), Share{ShareUser, 4242, 65534}, "group 65534"},
+		{"user directory: its owner", bind("/srv/share", "/s"), Share{Kind: ShareUser, UID: 1000, GID: 1000}, "acts as host 1000:1000, the owner of /srv/share"},
+		{"a file: its owner and the owner's groups", bind("/home/u/.netrc", "/root/.netrc"), Share{Kind: ShareUser, UID: 1002, GID: 1002, Groups: []uint32{27, 100}}, "acts as host 1002:1002 (and its groups [27 100]), the owner of /home/u/.netrc"},
+		{"root-owned directory: nobody", bind("/srv", "/srv"), Share{Kind: ShareUser, UID: 65534, GID: 65534}, "owned by host root"},
+		{"root group: the owner's primary group", bind("/srv/rootgroup", "/g"), Share{Kind: ShareUser, UID: 1001, GID: 1001}, "group 1001"},
+		{"root group, owner not in passwd: nogroup", bind("/srv/unknown-grp", "/g"), Share{Kind: ShareUser, UID: 4242, GID: 65534}, "group 65534"},
 		{"docker's hosts file: the container's", bind(docker+"/hosts", "/etc/hosts"), Share{}, ""},
 		{"docker's shm: the container's", bind(docker+"/mounts/shm", "/dev/shm"), Share{}, ""},
 		{"a named volume: the container's", bind("/var/lib/docker/volumes/v1/_data", "/v"), Share{}, ""},
-		{"a volume bound from a host directory: shared", bind("/var/lib/docker/volumes/bound/_data", "/v"), Share{ShareUser, 1000, 1000}, "the owner of /var/lib/docker/volumes/bound/_data"},
+		{"a volume bound from a host directory: shared", bind("/var/lib/docker/volumes/bound/_data", "/v"), Share{Kind: ShareUser, UID: 1000, GID: 1000}, "the owner of /var/lib/docker/volumes/bound/_data"},
 		{"kubelet emptyDir: the pod's", bind("/var/lib/kubelet/pods/p1/volumes/kubernetes.io~empty-dir/cache", "/cache"), Share{}, ""},
 		{"kubelet secret (tmpfs): the pod's", bind("/var/lib/kubelet/pods/p1/volumes/kubernetes.io~secret/s", "/secret"), Share{}, ""},
-		{"kubelet subPath of a hostPath: shared", bind("/var/lib/kubelet/pods/p1/volume-subpaths/h/c/0", "/h"), Share{ShareUser, 1000, 1000}, "acts as host 1000:1000"},
+		{"kubelet subPath of a hostPath: shared", bind("/var/lib/kubelet/pods/p1/volume-subpaths/h/c/0", "/h"), Share{Kind: ShareUser, UID: 1000, GID: 1000}, "acts as host 1000:1000"},
 		{"sysbox-lite's own state: the container's", bind("/tmp/sbl/state/x/fuse/meminfo", "/proc/meminfo"), Share{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,7 +98,7 @@ func TestSharedDirsPolicy(t *testing.T) {
 		cfg.SharedDirs.RootPaths = []string{"/srv/cache"}
 		shares, events, err := decideShares(t, cfg, nil, bind("/srv/cache/go", "/go"), bind("/srv/share", "/s"))
 		require.NoError(t, err)
-		assert.Equal(t, []Share{{Kind: ShareRoot}, {ShareUser, 1000, 1000}}, shares)
+		assert.Equal(t, []Share{{Kind: ShareRoot}, {Kind: ShareUser, UID: 1000, GID: 1000}}, shares)
 		require.Len(t, events, 2)
 		assert.Contains(t, events[0].Reason, "shared_dirs.root_paths")
 	})
@@ -102,26 +107,26 @@ func TestSharedDirsPolicy(t *testing.T) {
 		cfg.SharedDirs.Identity = "2000:3000"
 		shares, _, err := decideShares(t, cfg, nil, bind("/srv/share", "/s"))
 		require.NoError(t, err)
-		assert.Equal(t, Share{ShareUser, 2000, 3000}, shares[0])
+		assert.Equal(t, Share{Kind: ShareUser, UID: 2000, GID: 3000}, shares[0])
 	})
 	t.Run("nobody for everything", func(t *testing.T) {
 		cfg := testConfig()
 		cfg.SharedDirs.Identity = "nobody"
 		shares, _, err := decideShares(t, cfg, nil, bind("/srv/share", "/s"))
 		require.NoError(t, err)
-		assert.Equal(t, Share{ShareUser, 65534, 65534}, shares[0])
+		assert.Equal(t, Share{Kind: ShareUser, UID: 65534, GID: 65534}, shares[0])
 	})
 	t.Run("the annotation narrows a root path to the owner", func(t *testing.T) {
 		cfg := testConfig()
 		cfg.SharedDirs.RootPaths = []string{"/srv/share"}
 		shares, _, err := decideShares(t, cfg, map[string]string{AnnotationSharedIdentity: "owner"}, bind("/srv/share", "/s"))
 		require.NoError(t, err)
-		assert.Equal(t, Share{ShareUser, 1000, 1000}, shares[0])
+		assert.Equal(t, Share{Kind: ShareUser, UID: 1000, GID: 1000}, shares[0])
 	})
 	t.Run("the annotation narrows to nobody", func(t *testing.T) {
 		shares, _, err := decideShares(t, testConfig(), map[string]string{AnnotationSharedIdentity: "nobody"}, bind("/srv/share", "/s"))
 		require.NoError(t, err)
-		assert.Equal(t, Share{ShareUser, 65534, 65534}, shares[0])
+		assert.Equal(t, Share{Kind: ShareUser, UID: 65534, GID: 65534}, shares[0])
 	})
 	t.Run("the annotation cannot widen nobody to owner", func(t *testing.T) {
 		cfg := testConfig()

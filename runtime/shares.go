@@ -22,7 +22,7 @@ func applyShares(plan rootfs.Plan, shares []confine.Share, spec *specs.Spec, r u
 		if sh.Kind != confine.ShareUser {
 			continue
 		}
-		m, err := userns.SingleIdmap(r, cUID, cGID, sh.UID, sh.GID)
+		m, err := userns.SingleIdmap(r, cUID, cGID, sh.UID, sh.GID, sh.Groups)
 		if err != nil {
 			return fmt.Errorf("shared directory %s: %w", spec.Mounts[i].Source, err)
 		}

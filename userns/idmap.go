@@ -31,15 +31,28 @@ func RangeIdmap(r Range) Idmap {
 // SingleIdmap maps the one disk identity diskUID:diskGID to the host IDs
 // of container user cUID:cGID of range r, and nothing else: that container
 // user acts on the mount as diskUID:diskGID, every other one as an
-// unmapped user.
-func SingleIdmap(r Range, cUID, cGID, diskUID, diskGID uint32) (Idmap, error) {
+// unmapped user. Each of diskGroups (the identity's other groups) is
+// mapped to the container GID of the same number where that is in the
+// range and free, so that the identity's files of those groups are not
+// unmapped inodes (which the kernel refuses to write).
+func SingleIdmap(r Range, cUID, cGID, diskUID, diskGID uint32, diskGroups []uint32) (Idmap, error) {
 	if cUID >= r.Size || cGID >= r.Size {
 		return Idmap{}, fmt.Errorf("container user %d:%d is outside the range's %d IDs", cUID, cGID, r.Size)
 	}
-	return Idmap{
+	m := Idmap{
 		UID: []IDLine{{Disk: diskUID, Host: r.UID + cUID, Size: 1}},
 		GID: []IDLine{{Disk: diskGID, Host: r.GID + cGID, Size: 1}},
-	}, nil
+	}
+	used := map[uint32]bool{cGID: true}
+	disk := map[uint32]bool{diskGID: true}
+	for _, g := range diskGroups {
+		if g >= r.Size || used[g] || disk[g] {
+			continue
+		}
+		used[g], disk[g] = true, true
+		m.GID = append(m.GID, IDLine{Disk: g, Host: r.GID + g, Size: 1})
+	}
+	return m, nil
 }
 
 // Key names the mapping, for caching namespaces per mapping.
