@@ -21,6 +21,17 @@ GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.
 
 .PHONY: all build deps test unit integration demo bench critest install uninstall clean help
 
+# Targets that need root run as written from a root shell (a fresh Debian
+# has no sudo) and, for another user, again through sudo when there is one.
+# $(call as_root,TARGET) is empty for root; otherwise it re-runs TARGET
+# under sudo (or fails saying why) and the rest of the recipe is skipped.
+define as_root
+if [ "$$(id -u)" != 0 ]; then \
+	if command -v sudo >/dev/null 2>&1; then exec sudo env "PATH=$$PATH" $(MAKE) $(1); fi; \
+	echo "make $(1) needs root (a private dockerd, real runc): run it as root" >&2; exit 1; \
+fi
+endef
+
 all: build
 
 help:
@@ -59,32 +70,32 @@ unit:
 	cd shim && go test -count=1 ./...
 
 integration: build
-	@if [ "$$(id -u)" != 0 ]; then echo "integration tests need root: skipped (run sudo make test)"; exit 0; fi; \
+	@$(call as_root,integration); \
 	go test -count=1 -v -timeout 30m ./integration/ 2>&1 | tee /tmp/sysbox-lite-integration.log | grep -E '^(=== RUN|--- |PASS|FAIL|ok|panic)|Error|skip' ; \
 	test $${PIPESTATUS[0]} -eq 0
 
-demo: deps build
-	hack/demo.sh
+demo:
+	@$(call as_root,demo); $(MAKE) deps build && hack/demo.sh
 
 # Benchmarks against real dockerd and runc: writes bench/results/ and the
 # README's Performance section. Root only (no rootless shortcut).
-bench: deps build
-	@if [ "$$(id -u)" != 0 ]; then echo "make bench needs root (a private dockerd, real runc): run sudo make bench" >&2; exit 1; fi
-	go run ./bench -bin $(BIN)
+bench:
+	@$(call as_root,bench); $(MAKE) deps build && go run ./bench -bin $(BIN)
 
 # cri-tools' CRI validation suite against a private containerd (1.6 and the
 # pinned 2.x) with runtime handler sysbox-lite, then plain runc, side by
 # side (docs/kubernetes.md). Root only; minutes, so not part of `make test`.
-critest: deps build
-	@if [ "$$(id -u)" != 0 ]; then echo "make critest needs root (a private containerd, real runc): run sudo make critest" >&2; exit 1; fi
-	hack/critest.sh
+critest:
+	@$(call as_root,critest); $(MAKE) deps build && hack/critest.sh
 
 install: build
+	@$(call as_root,install)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
 	install -D -m 0755 $(SHIM) $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
 	$(INSTALLER) install --bin-dir $(BINDIR) --containerd-shim $(CONTAINERD_SHIM)
 
 uninstall: $(INSTALLER)
+	@$(call as_root,uninstall)
 	$(INSTALLER) uninstall --bin-dir $(BINDIR)
 	rm -f $(DESTDIR)$(BINDIR)/sysbox-lite $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
 

@@ -42,7 +42,7 @@ func TestMeasuresHaveUniqueIDsInTableOrder(t *testing.T) {
 		assert.NotEmpty(t, m.Title())
 		assert.NotEmpty(t, m.Goal())
 	}
-	assert.Equal(t, []string{"docker-run", "oci-lifecycle", "big-image", "syscall-loop", "trap", "proc-emulation", "supervisor-rss", "concurrent"}, ids)
+	assert.Equal(t, []string{"docker-run", "oci-lifecycle", "big-image", "syscall-loop", "trap", "proc-emulation", "shared-dir-io", "supervisor-rss", "concurrent"}, ids)
 
 	sel, err := selectMeasures(measures(o), []string{"trap", "docker-run"})
 	require.NoError(t, err)

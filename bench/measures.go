@@ -10,6 +10,7 @@ func measures(o Options) []Measure {
 		syscallLoop{runs: o.LoopRuns, warmup: 1},
 		trapRoundTrip{runs: o.LoopRuns, warmup: 1},
 		procEmulation{runs: o.LoopRuns, warmup: 1},
+		sharedDirIO{runs: o.LoopRuns, warmup: 1},
 		supervisorRSS{containers: 5},
 		concurrentStart{n: o.Concurrent},
 	}

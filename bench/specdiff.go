@@ -11,8 +11,9 @@ import (
 )
 
 // rewrittenSpec creates a sysbox-lite container from bundle (without
-// starting it), reads the config.json sysbox-lite handed to runc, deletes
-// the container and restores the bundle.
+// starting it), reads the config.json sysbox-lite handed to runc (in its
+// private bundle, the container's state directory), deletes the container
+// and restores the bundle.
 func rewrittenSpec(ctx context.Context, cli ociCLI, bundle *ociBundle) (map[string]any, error) {
 	if err := bundle.Restore(); err != nil {
 		return nil, err
@@ -21,7 +22,14 @@ func rewrittenSpec(ctx context.Context, cli ociCLI, bundle *ociBundle) (map[stri
 	if _, err := cli.cmd(ctx, "create", "--bundle", bundle.Dir, id); err != nil {
 		return nil, err
 	}
-	data, rerr := os.ReadFile(filepath.Join(bundle.Dir, "config.json"))
+	var data []byte
+	found, rerr := filepath.Glob(filepath.Join(cli.e.StateDir, id+".*", "config.json"))
+	if rerr == nil && len(found) != 1 {
+		rerr = fmt.Errorf("the private bundle of %s: %d found", id, len(found))
+	}
+	if rerr == nil {
+		data, rerr = os.ReadFile(found[0])
+	}
 	cli.forceDelete(id)
 	if err := bundle.Restore(); err != nil {
 		return nil, err

@@ -55,7 +55,11 @@ daemon_pids() {
 }
 
 install_packages() {
-	[[ $EUID -eq 0 ]] || die "missing dependencies and not root: run as root"
+	if [[ $EUID -ne 0 ]]; then
+		# a root shell of a fresh Debian has no sudo; another user may
+		command -v sudo >/dev/null 2>&1 || die "missing dependencies and not root: run as root"
+		exec sudo "$0" "$@"
+	fi
 	local before after pid created_policy=0
 	before=$(daemon_pids)
 

@@ -140,6 +140,7 @@ func TestVolumeOverSymlinkToHost(t *testing.T) {
 		require.NoError(t, os.Symlink(fileCanary.path, filepath.Join(root, "etc", "myconf")))
 	})
 	vol := s.mkTempDir(t, "vol-")
+	require.NoError(t, os.Chown(vol, 1000, 1000)) // a user's: host root's would be read-only (nobody's)
 	require.NoError(t, os.WriteFile(filepath.Join(vol, "v"), []byte("volume\n"), 0o644))
 	conf := filepath.Join(s.mkTempDir(t, "conf-"), "conf")
 	require.NoError(t, os.WriteFile(conf, []byte("conf\n"), 0o644))

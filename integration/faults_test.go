@@ -178,16 +178,9 @@ func TestFaultCrashAtEachCreateStepThenDeleteForce(t *testing.T) {
 			e.requireNothingLeft(t)
 			assert.NotZero(t, e.engineState(t, s, id).Code, "the engine no longer has the container")
 			assert.Equal(t, before, rootfsDigest(t, filepath.Join(e.bundle, "rootfs")), "the bundle's rootfs is intact")
-			if fp.name == "flushed" || fp.name == "engine-created" {
-				// FlushSpec rewrote config.json and delete never restores
-				// it (not even after a normal create): a second create
-				// from this bundle is refused (its binds point into the
-				// deleted container's state). Recorded, not asserted.
-				cfg, err := os.ReadFile(filepath.Join(e.bundle, "config.json"))
-				require.NoError(t, err)
-				t.Logf("after a crash at %s and delete --force, config.json still has sysbox-lite's rewrite: %v",
-					fp.name, strings.Contains(string(cfg), "uidMappings"))
-			}
+			cfg, err := os.ReadFile(filepath.Join(e.bundle, "config.json"))
+			require.NoError(t, err)
+			assert.Equal(t, string(original), string(cfg), "the caller's config.json is never written to (crash at %s)", fp.name)
 		})
 	}
 }

@@ -640,10 +640,13 @@ func (s *suite) requireAuditRefusal(t *testing.T, id, rule, asked, stderr string
 }
 
 // bundleSpec reads the config.json that sysbox-lite handed to the engine
-// for a docker container (in the private containerd's task state).
+// for a container: its private bundle is the container's state directory.
 func (s *suite) bundleSpec(t *testing.T, id string) specs.Spec {
 	t.Helper()
-	p := filepath.Join(s.daemonDir, "containerd", "state", "io.containerd.runtime.v2.task", "moby", id, "config.json")
+	found, err := filepath.Glob(filepath.Join(s.stateDir, id+".*", "config.json"))
+	require.NoError(t, err)
+	require.Len(t, found, 1, "the private bundle of container %s", id)
+	p := found[0]
 	data, err := os.ReadFile(p)
 	require.NoError(t, err, "the bundle of container %s", id)
 	var spec specs.Spec

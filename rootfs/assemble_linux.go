@@ -198,7 +198,7 @@ func (a Assembler) bind(r *root, it Item, ns *os.File) error {
 		return err
 	}
 	defer target.Close()
-	tree, err := userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.Attrs), ns)
+	tree, err := userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.RecursiveAttrs), ns)
 	if errors.Is(err, userns.ErrIdmapUnsupported) && it.dataDir {
 		return fmt.Errorf("the data directory %s needs idmapped mount support on its filesystem (or turn it off: [data_dirs] paths = []): %w", it.Mount.Source, err)
 	}
@@ -207,12 +207,15 @@ func (a Assembler) bind(r *root, it Item, ns *os.File) error {
 		// are bound as they are: their files show as nobody inside, as
 		// they would under any user namespace.
 		a.Log.WithField("source", it.Mount.Source).Debug("bind without idmap: not supported by the filesystem")
-		tree, err = userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.Attrs), nil)
+		tree, err = userns.CloneMount(it.Mount.Source, it.Options.Recursive, MountAttrs(it.Options.RecursiveAttrs), nil)
 	}
 	if err != nil {
 		return err
 	}
 	defer tree.Close()
+	if err := userns.SetTopAttrs(tree, MountAttrs(it.Options.Attrs)); err != nil {
+		return err
+	}
 	return userns.MoveMount(tree, target)
 }
 

@@ -12,8 +12,12 @@ import (
 type MountOptions struct {
 	Bind, Recursive bool
 	ReadOnly        bool
-	// Attrs are the MOUNT_ATTR_* flags (for binds, set with mount_setattr).
+	// Attrs are the MOUNT_ATTR_* flags (for binds, set with mount_setattr
+	// on the bind's own mount, as runc does for "ro", "nosuid", ...).
 	Attrs uint64
+	// RecursiveAttrs are those of the recursive forms ("rro", "rnosuid",
+	// ...): set on every mount of a bind's tree.
+	RecursiveAttrs uint64
 	// Flags are the MS_* flags (for new mounts made with mount(2)).
 	Flags uintptr
 	// Data is the comma-joined filesystem-specific rest.
@@ -60,10 +64,10 @@ var knownOptions = map[string]optionEffect{
 
 // recursiveOptions are the recursive forms of the attribute options
 // (runc's "rro", "rnosuid", ...; containerd 2.x asks for "rro" on
-// read-only volumes): the attribute for the whole tree of a bind. sysbox-lite
-// sets a bind's attributes on every mount of its tree anyway (see
-// userns.CloneMount), so each means what its plain form means; a new mount
-// (not a bind) has no tree, and the plain form is all there is.
+// read-only volumes): the attribute for the whole tree of a bind, where the
+// plain form is for the bind's own mount only (submounts of an "rbind,ro"
+// volume stay as they are, as under runc). A new mount (not a bind) has no
+// tree, and both forms mean the same.
 var recursiveOptions = map[string]string{
 	"rro": "ro", "rrw": "rw", "rnosuid": "nosuid", "rsuid": "suid", "rnodev": "nodev", "rdev": "dev",
 	"rnoexec": "noexec", "rexec": "exec", "rnoatime": "noatime", "ratime": "atime",
@@ -93,7 +97,8 @@ func ParseOptions(options []string) (MountOptions, error) {
 		case opt == "":
 			return o, fmt.Errorf("empty mount option")
 		default:
-			if base, ok := recursiveOptions[opt]; ok {
+			base, recursive := recursiveOptions[opt]
+			if recursive {
 				opt = base
 			}
 			eff, ok := knownOptions[opt]
@@ -104,10 +109,14 @@ func ParseOptions(options []string) (MountOptions, error) {
 				o.Data = append(o.Data, opt)
 				continue
 			}
-			o.Attrs = (o.Attrs &^ eff.attrClear) | eff.attrSet
+			if recursive {
+				o.RecursiveAttrs = (o.RecursiveAttrs &^ eff.attrClear) | eff.attrSet
+			} else {
+				o.Attrs = (o.Attrs &^ eff.attrClear) | eff.attrSet
+			}
 			o.Flags = (o.Flags &^ eff.flagClear) | eff.flagSet
 		}
 	}
-	o.ReadOnly = o.Attrs&unix.MOUNT_ATTR_RDONLY != 0
+	o.ReadOnly = (o.Attrs|o.RecursiveAttrs)&unix.MOUNT_ATTR_RDONLY != 0
 	return o, nil
 }

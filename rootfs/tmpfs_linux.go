@@ -25,6 +25,15 @@ func (a Assembler) tmpfs(r *root, it Item) error {
 		return fmt.Errorf("fsopen tmpfs: %w", err)
 	}
 	defer unix.Close(fsfd)
+	// The spec's source names the mount in the mount table ("tmpfs",
+	// "shm", ...), as runc's mount(2) gives it.
+	source := it.Mount.Source
+	if source == "" {
+		source = "tmpfs"
+	}
+	if err := unix.FsconfigSetString(fsfd, "source", source); err != nil {
+		return fmt.Errorf("tmpfs source %q: %w", source, err)
+	}
 	opts := map[string]string{"uid": "0", "gid": "0"}
 	var order []string
 	for _, d := range it.Options.Data {
@@ -60,7 +69,7 @@ func (a Assembler) tmpfs(r *root, it Item) error {
 	if err := unix.FsconfigCreate(fsfd); err != nil {
 		return fmt.Errorf("create tmpfs: %w", err)
 	}
-	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(it.Options.Attrs))
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, int(it.Options.Attrs|it.Options.RecursiveAttrs))
 	if err != nil {
 		return fmt.Errorf("fsmount tmpfs: %w", err)
 	}

@@ -169,3 +169,40 @@ func flagValue(list []string, name string, valueFlags map[string]bool) (string, 
 	}
 	return "", false
 }
+
+// WithBundle returns the command line with the bundle replaced by dir (for
+// create and run: the engine gets sysbox-lite's private bundle, and the
+// caller's is never written to). A relative --console-socket is made
+// absolute first, since the engine resolves it after changing into the
+// bundle; --pid-file it makes absolute itself, before.
+func (a Argv) WithBundle(dir, cwd string) Argv {
+	valueFlags := runcCommandValueFlags[a.Command]
+	out := []string{"--bundle", dir}
+	for i := 0; i < len(a.Args); i++ {
+		arg := a.Args[i]
+		if arg == "--" || !strings.HasPrefix(arg, "-") || arg == "-" {
+			out = append(out, arg)
+			continue
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		takesValue := valueFlags[name] && !hasValue && i+1 < len(a.Args)
+		if takesValue {
+			i++
+			value = a.Args[i]
+		}
+		switch {
+		case name == "bundle" || name == "b":
+			continue
+		case name == "console-socket" && (hasValue || takesValue) && value != "" && !strings.HasPrefix(value, "/"):
+			out = append(out, "--console-socket", cwd+"/"+value)
+			continue
+		}
+		out = append(out, arg)
+		if takesValue {
+			out = append(out, value)
+		}
+	}
+	b := a
+	b.Args = out
+	return b
+}

@@ -96,3 +96,24 @@ func TestKeyDependsOnEngineRoot(t *testing.T) {
 	assert.NotEqual(t, Key("/run/runc", "x"), Key("/run/docker/runtime-runc/moby", "x"))
 	assert.Equal(t, Key("/run/runc", "x"), Key("/run/runc/", "x"))
 }
+
+func TestWithBundle(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--bundle", "/b", "id"}, []string{"--bundle", "/s", "id"}},
+		{[]string{"-b", "/b", "--pid-file", "p", "id"}, []string{"--bundle", "/s", "--pid-file", "p", "id"}},
+		{[]string{"--bundle=/b", "--detach", "id"}, []string{"--bundle", "/s", "--detach", "id"}},
+		{[]string{"--console-socket", "sock", "id"}, []string{"--bundle", "/s", "--console-socket", "/cwd/sock", "id"}},
+		{[]string{"--console-socket=/abs/sock", "id"}, []string{"--bundle", "/s", "--console-socket=/abs/sock", "id"}},
+		{[]string{"id"}, []string{"--bundle", "/s", "id"}},
+	} {
+		a, err := ParseArgv(append([]string{"--root", "/r", "create"}, tc.args...))
+		require.NoError(t, err)
+		got := a.WithBundle("/s", "/cwd")
+		assert.Equal(t, tc.want, got.Args, "%v", tc.args)
+		assert.Equal(t, a.Global, got.Global)
+		assert.Equal(t, tc.args, a.Args, "the original is unchanged")
+	}
+}

@@ -77,3 +77,27 @@ func FlushSpec(bundle string, spec *specs.Spec) error {
 	}
 	return nil
 }
+
+// absoluteBindSources makes every relative bind source absolute against the
+// caller's bundle, as runc resolves them (it runs in the bundle directory):
+// the engine gets another bundle directory.
+func absoluteBindSources(spec *specs.Spec, bundle string) {
+	for i, m := range spec.Mounts {
+		if m.Source == "" || filepath.IsAbs(m.Source) || !isBindMount(m) {
+			continue
+		}
+		spec.Mounts[i].Source = filepath.Join(bundle, m.Source)
+	}
+}
+
+func isBindMount(m specs.Mount) bool {
+	if m.Type == "bind" {
+		return true
+	}
+	for _, o := range m.Options {
+		if o == "bind" || o == "rbind" {
+			return true
+		}
+	}
+	return false
+}

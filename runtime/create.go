@@ -13,19 +13,24 @@ import (
 	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/confine"
 	"github.com/sysbox-lite/sysbox-lite/fsemu"
-	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"github.com/sysbox-lite/sysbox-lite/rootfs"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
 
 // Create handles `create` and `run`: prepare the bundle, then hand the
 // caller's command line to the engine. It returns the exit code to use.
-func (rt *Runtime) Create() (int, error) {
+func (rt *Runtime) Create() (code int, err error) {
 	start := time.Now()
 	args, err := rt.Argv.ParseCommandArgs()
 	if err != nil {
 		return 1, err
 	}
+	engineRan := false
+	defer func() {
+		if err != nil && !engineRan {
+			releaseConsoleSocket(args.Value("console-socket"))
+		}
+	}()
 	if len(args.Positional) != 1 {
 		return 1, fmt.Errorf("%s needs exactly one container id, got %d arguments", rt.Argv.Command, len(args.Positional))
 	}
@@ -68,7 +73,7 @@ func (rt *Runtime) Create() (int, error) {
 		return 1, err
 	}
 	defer lock.Unlock()
-	original, err := rt.prepare(key, id, bundle, engineRoot)
+	err = rt.prepare(key, id, bundle, engineRoot)
 	if err != nil {
 		if cerr := rt.cleanup(key); cerr != nil {
 			rt.Log.WithError(cerr).Warn("clean up after a failed create")
@@ -86,7 +91,17 @@ func (rt *Runtime) Create() (int, error) {
 	if netns != nil {
 		defer netns.Close()
 	}
-	code, err := rt.Engine.RunIn(netns, rt.Argv.EngineArgs(), extraFDs)
+	cwd, err := os.Getwd()
+	if err != nil {
+		if cerr := rt.cleanup(key); cerr != nil {
+			rt.Log.WithError(cerr).Warn("clean up after a failed create")
+		}
+		return 1, fmt.Errorf("working directory: %w", err)
+	}
+	// The engine gets the private bundle (the state directory: config.json
+	// and rootfs/, the assembled root): the caller's is never written to.
+	engineRan = true
+	code, err = rt.Engine.RunIn(netns, rt.Argv.WithBundle(store.Path(key), cwd).EngineArgs(), extraFDs)
 	detached := rt.Argv.Command == "create" || args.Bool("detach", "d")
 	if err == nil && code == 0 && detached {
 		faultPoint("engine-created")
@@ -94,42 +109,40 @@ func (rt *Runtime) Create() (int, error) {
 		return 0, nil
 	}
 	// The engine failed, or `run` has finished (and deleted the container):
-	// leave nothing behind, including our rewrite of the bundle.
+	// leave nothing behind.
 	if engineHas(engineRoot, id) {
 		return code, err // the engine kept the container; delete cleans up
 	}
 	if cerr := rt.cleanup(key); cerr != nil {
 		rt.Log.WithError(cerr).Warn("clean up after the engine")
 	}
-	if werr := atomicfile.Write(ConfigPath(bundle), original, 0o600); werr != nil {
-		rt.Log.WithError(werr).Warn("restore the original config.json")
-	}
 	return code, err
 }
 
-// prepare rewrites the bundle for the engine and assembles the root. It
-// returns the original config.json.
-func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
-	spec, original, err := LoadSpec(bundle)
+// prepare writes the engine's private bundle (the spec rewritten, the root
+// assembled) in the container's state directory.
+func (rt *Runtime) prepare(key, id, bundle, engineRoot string) error {
+	spec, _, err := LoadSpec(bundle)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	absoluteBindSources(spec, bundle)
 	sink := audit.ForContainer(audit.File{Path: rt.Config.Policy.AuditLog, OnError: func(err error) {
 		rt.Log.WithError(err).Warn("audit log") // best effort: see package audit
 	}}, id, nil)
 	if err := checkRoot(spec, bundle, sink); err != nil {
-		return nil, err
+		return err
 	}
 	c := Container{ID: id, EngineRoot: engineRoot, Bundle: bundle, Created: time.Now().UTC()}
 	store := rt.Store()
 	joins, err := rt.resolveJoins(spec, key)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer joins.Close()
 	r, fromSpec, err := userns.RangeFromSpec(spec)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	owner := userns.Owner{EngineRoot: engineRoot, ID: id}
 	switch {
@@ -137,59 +150,59 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 		// It joins the namespaces of another sysbox-lite container: its
 		// user namespace and range too.
 		if r, c.Allocated, err = rt.shareRange(joins, key, owner, r, fromSpec); err != nil {
-			return nil, fmt.Errorf("share the id range of container %s: %w", joins.peer.c.ID, err)
+			return fmt.Errorf("share the id range of container %s: %w", joins.peer.c.ID, err)
 		}
 		c.SharesWith = joins.peer.key
 	case fromSpec:
 		if err := rt.refuseOverlap(r); err != nil {
-			return nil, err
+			return err
 		}
 	case !fromSpec:
 		alloc, err := rt.Allocator()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if r, err = alloc.Allocate(key, owner); err != nil {
-			return nil, fmt.Errorf("allocate id range: %w", err)
+			return fmt.Errorf("allocate id range: %w", err)
 		}
 		c.Allocated = true
 	}
 	c.Range = r
 	if err := store.Save(key, c); err != nil {
-		return nil, err
+		return err
 	}
 	faultPoint("allocated")
 	host := confine.RealHost()
 	host.JoinedNamespace = joins.classify
 	emu, err := emulation(store.Path(key))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	chain := DefaultChain(r, rt.Config, sink, host, store.ListenerPath(key), emu, userns.JoinNamespace(joins.userPath(store.Path(key))))
 	if err := chain.Modify(spec); err != nil {
 		var refusal *confine.Refusal
 		if errors.As(err, &refusal) {
-			return nil, refusal // complete as it is: the caller shows it to the user
+			return refusal // complete as it is: the caller shows it to the user
 		}
-		return nil, err
+		return err
 	}
 	if err := joins.pin(store.Path(key), spec); err != nil {
-		return nil, err
+		return err
 	}
 	shares, err := confine.NewSharedDirs(rt.Config, sink, host).Decide(spec)
 	if err != nil {
 		var refusal *confine.Refusal
 		if errors.As(err, &refusal) {
-			return nil, refusal
+			return refusal
 		}
-		return nil, err
+		return err
 	}
 	plan, err := rootfs.NewPlan(spec.Mounts)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := applyShares(plan, shares, spec, r); err != nil {
-		return nil, err
+		return err
 	}
 	dataDirs, skipped := rootfs.DataDirPaths(rt.Config.DataDirs.Paths, spec.Mounts)
 	if len(skipped) > 0 {
@@ -198,39 +211,34 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) ([]byte, error) {
 	asm := rootfs.Assembler{Dir: store.Path(key), Range: r, Log: rt.Log, DataDirs: dataDirs}
 	c.Assembly, err = asm.Assemble(spec, bundle, plan)
 	if err != nil {
-		return nil, fmt.Errorf("assemble rootfs: %w", err)
+		return fmt.Errorf("assemble rootfs: %w", err)
 	}
 	if err := store.Save(key, c); err != nil {
-		return nil, err
+		return err
 	}
 	faultPoint("assembled")
 	if err := rootfs.NewModifier(c.Assembly.Root, plan, c.Assembly.Devices).Modify(spec); err != nil {
-		return nil, err
+		return err
 	}
 	if err := mountPodSysfs(spec, c.Assembly.Root, joins.podNetwork()); err != nil {
-		return nil, err
+		return err
 	}
 	if err := applyPodSysctls(spec, joins.podNetwork(), r, joins.peer == nil); err != nil {
-		return nil, err
+		return err
 	}
 	if c.Supervisor, err = rt.startSupervisor(store.Path(key), rt.supervisorConfig(id, store.ListenerPath(key), spec, emu, r)); err != nil {
-		return nil, err
+		return err
 	}
 	if err := store.Save(key, c); err != nil {
-		return nil, err
+		return err
 	}
 	faultPoint("supervised")
-	// Kept so that delete can give the bundle back as it came (runc lets a
-	// bundle be used again).
-	if err := atomicfile.Write(filepath.Join(store.Path(key), originalConfigName), original, 0o600); err != nil {
-		return nil, err
-	}
-	if err := FlushSpec(bundle, spec); err != nil {
-		return nil, err
+	if err := FlushSpec(store.Path(key), spec); err != nil {
+		return err
 	}
 	faultPoint("flushed")
 	rt.Log.WithFields(map[string]any{"id": id, "uid": r.UID, "gid": r.GID, "size": r.Size, "sharesWith": c.SharesWith}).Debug("container prepared")
-	return original, nil
+	return nil
 }
 
 // fuseDirName is where, in a container's state directory, its supervisor

@@ -1,6 +1,7 @@
 package seccomp
 
 import (
+	"fmt"
 	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -39,6 +40,9 @@ func (m Modifier) Modify(spec *specs.Spec) error {
 	if sc == nil {
 		sc = &specs.LinuxSeccomp{DefaultAction: specs.ActAllow}
 		spec.Linux.Seccomp = sc
+	}
+	if err := m.refuseOwnAgent(sc); err != nil {
+		return err
 	}
 	for _, a := range architectures {
 		if !slices.Contains(sc.Architectures, a) {
@@ -81,6 +85,33 @@ func (m Modifier) Modify(spec *specs.Spec) error {
 	)
 	sc.ListenerPath = m.listener
 	sc.ListenerMetadata = m.metadata
+	return nil
+}
+
+// refuseOwnAgent refuses a profile that sends calls to an agent of the
+// caller's own (SCMP_ACT_NOTIFY rules, a listenerPath): a container has one
+// seccomp listener, and it is sysbox-lite's supervisor, which would answer
+// the caller's calls in its place. (Rules a previous pass of this modifier
+// added, with its own listener, are not the caller's.)
+func (m Modifier) refuseOwnAgent(sc *specs.LinuxSeccomp) error {
+	ours := map[string]bool{}
+	for _, t := range Traps() {
+		ours[t.Name] = true
+	}
+	own := sc.DefaultAction == specs.ActNotify || (sc.ListenerPath != "" && sc.ListenerPath != m.listener)
+	for _, r := range sc.Syscalls {
+		if r.Action != specs.ActNotify {
+			continue
+		}
+		for _, n := range r.Names {
+			if !ours[n] {
+				own = true
+			}
+		}
+	}
+	if own {
+		return fmt.Errorf("a seccomp profile with notify rules of its own (SCMP_ACT_NOTIFY, listenerPath %q) is refused: a container's seccomp listener is sysbox-lite's supervisor, which traps the mount family; a seccomp agent of the caller's cannot be served beside it", sc.ListenerPath)
+	}
 	return nil
 }
 

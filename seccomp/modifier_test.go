@@ -133,3 +133,21 @@ func TestModifierEmulatedTrapOnlyWhereAllowed(t *testing.T) {
 		assert.JSONEq(t, string(first), string(second), c.name)
 	}
 }
+
+func TestModifierRefusesOwnAgent(t *testing.T) {
+	for name, sc := range map[string]*specs.LinuxSeccomp{
+		"notify rule":    {DefaultAction: specs.ActAllow, Syscalls: []specs.LinuxSyscall{{Names: []string{"mkdir"}, Action: specs.ActNotify}}, ListenerPath: "/run/agent.sock"},
+		"listener only":  {DefaultAction: specs.ActAllow, ListenerPath: "/run/agent.sock"},
+		"default notify": {DefaultAction: specs.ActNotify},
+	} {
+		spec := &specs.Spec{Linux: &specs.Linux{Seccomp: sc}}
+		err := NewModifier("/state/seccomp.sock", "").Modify(spec)
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "notify rules of its own", name)
+	}
+	// Twice over the same spec: the first pass's rules are not the caller's.
+	spec := &specs.Spec{Linux: &specs.Linux{}}
+	m := NewModifier("/state/seccomp.sock", "")
+	require.NoError(t, m.Modify(spec))
+	require.NoError(t, m.Modify(spec))
+}

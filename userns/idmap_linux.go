@@ -115,6 +115,19 @@ func CloneMount(src string, recursive bool, attrs MountAttrs, userns *os.File) (
 	return tree, nil
 }
 
+// SetTopAttrs sets attrs on the top mount of a detached tree only (its
+// submounts keep theirs).
+func SetTopAttrs(tree *os.File, attrs MountAttrs) error {
+	if attrs == 0 {
+		return nil
+	}
+	attr := unix.MountAttr{Attr_set: uint64(attrs)}
+	if err := unix.MountSetattr(int(tree.Fd()), "", unix.AT_EMPTY_PATH, &attr); err != nil {
+		return fmt.Errorf("set mount attributes on %s: %w", tree.Name(), err)
+	}
+	return nil
+}
+
 // MoveMount attaches a detached tree onto target, an O_PATH handle of the
 // mountpoint (so the target is the inode that was checked, not a path that
 // could have been swapped for a symlink since).

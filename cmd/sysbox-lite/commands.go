@@ -41,6 +41,7 @@ func commands() []*cli.Command {
 		command("checkpoint", "not supported by sysbox-lite", unsupported),
 		command("restore", "not supported by sysbox-lite", unsupported),
 		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
+		checkCommand(),
 		hidden(command("supervise", "serve a container's seccomp listener (started by create)", supervise)),
 		hidden(command(seccomp.HelperCommand, "perform one trapped mount call inside a container (started by the supervisor)", mountHelper)),
 		hidden(command(cgroups.HookCommand, "delegate a container's cgroups to its root (its createRuntime hook)", cgroupHook)),

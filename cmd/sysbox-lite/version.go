@@ -21,8 +21,11 @@ func printVersion(*cli.Context) {
 		fmt.Printf("engine: %s (version unavailable: %v)\n", rt.Engine.Path, err)
 		return
 	}
+	// The engine's own lines come last and as they are ("runc version
+	// ...", "commit: ...", "spec: ..."): tools that parse the runtime's
+	// version (docker info, containerd) read the engine's.
 	fmt.Printf("engine: %s\n", rt.Engine.Path)
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fmt.Printf("  %s\n", line)
+		fmt.Println(strings.TrimSpace(line))
 	}
 }

@@ -20,6 +20,7 @@ import (
 //	                               prints "<float> ns/op <errno name>"
 //	probe loop mount-tmpfs N DIR   N × mount("tmpfs", DIR, "tmpfs", 0, "size=64k"), only the mount
 //	                               timed; each is unmounted (umount2(DIR, 0)) before the next
+//	probe loop files N DIR         N × the small-file churn of a build in DIR (see files.go)
 //
 // The calls run in a tight loop on one locked OS thread; the mean cost per
 // call is printed as "<float> ns/op". A failing call (a succeeding one for
@@ -70,6 +71,11 @@ func loopMain(args []string) {
 		}
 		loopMountTmpfs(n, args[2])
 		return
+	case "files":
+		if len(args) != 3 {
+			loopUsage()
+		}
+		op = fileChurn(args[2])
 	default:
 		loopUsage()
 	}
@@ -165,6 +171,6 @@ func loop(n int, op func() error) (float64, error) {
 }
 
 func loopUsage() {
-	fmt.Fprintln(os.Stderr, "usage: probe loop getpid N | probe loop openat N [PATH] | probe loop read|umount|mount-tmpfs N PATH")
+	fmt.Fprintln(os.Stderr, "usage: probe loop getpid N | probe loop openat N [PATH] | probe loop read|umount|mount-tmpfs|files N PATH")
 	os.Exit(2)
 }
