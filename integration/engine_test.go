@@ -139,7 +139,7 @@ func TestEngineIsTheConfiguredOne(t *testing.T) {
 	r := s.run(t, s.bin, "--sysbox-config", s.configPath, "--version")
 	require.Zero(t, r.Code, "%s", r)
 	assert.Contains(t, r.Stdout, "engine: "+s.engine.path+"\n", "%s", r.Stdout)
-	assert.Contains(t, r.Stdout, "  "+s.engine.version+"\n", "%s", r.Stdout)
+	assert.Contains(t, r.Stdout, "\n"+s.engine.version+"\n", "%s", r.Stdout)
 
 	name := s.container(t, "")
 	s.startDetached(t, name, []string{"--privileged"}, "sleep", "1000")
@@ -162,4 +162,51 @@ func TestEngineIsTheConfiguredOne(t *testing.T) {
 	assert.Equal(t, id, state.ID)
 	assert.Equal(t, "running", state.Status)
 	assert.Equal(t, s.initPID(t, name), state.Pid)
+}
+
+// TestEngineHookErrorShown: a hook that fails says why in the error the
+// caller gets (the log's last error line: what docker shows). runc puts a
+// hook's stderr in its own error; crun drops it (only "error executing
+// hook ... (exit code: 3)"), so sysbox-lite gives crun a file for it and
+// logs its last line.
+func TestEngineHookErrorShown(t *testing.T) {
+	s := setup(t)
+	e := s.newOCIEnv(t, s.engine.path, "true")
+	editSpec(t, e.bundle, func(spec map[string]any) {
+		spec["hooks"] = map[string]any{"createRuntime": []any{map[string]any{
+			"path": "/bin/sh", "args": []any{"sh", "-c", "echo the-hook-says-no >&2; exit 3"},
+		}}}
+	})
+	logPath := filepath.Join(e.dir, "log.json")
+	r := e.sbl(t, s, "--log", logPath, "--log-format", "json", "create", "--bundle", e.bundle, "hook-fails")
+	require.NotZero(t, r.Code, "a failing createRuntime hook fails the create: %s", r)
+	data, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	var last string
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var entry struct{ Level, Msg string }
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Level == "error" {
+			last = entry.Msg
+		}
+	}
+	assert.Contains(t, last, "the-hook-says-no", "the last error of the log (%s):\n%s", s.engine.name(), data)
+	e.requireNothingLeft(t)
+}
+
+// TestEngineBundleUnreachableByRoot: the caller's bundle is a directory
+// that only host root may enter (docker's and containerd's are). crun runs
+// every hook in the bundle directory (it chdirs there first and exits 1
+// without a word when it cannot), the createContainer hook (fsemu-hook)
+// as the container's root, an unprivileged host user: a bundle the
+// container's root cannot enter failed every create under crun
+// ("error executing hook `.../sysbox-lite` (exit code: 1)") until the
+// engine got the private bundle in sysbox-lite's state directory.
+func TestEngineBundleUnreachableByRoot(t *testing.T) {
+	s := setup(t)
+	e := s.newOCIEnv(t, s.engine.path, "cat", "/proc/self/uid_map")
+	require.NoError(t, os.Chmod(e.bundle, 0o700))
+	r := e.sbl(t, s, "run", "--bundle", e.bundle, "bundle-0700")
+	require.Zero(t, r.Code, "%s", r)
+	requirePoolRange(t, "uid_map", r.Stdout)
+	e.requireNothingLeft(t)
 }
