@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh: install what sysbox-lite's build, tests and hack/ scripts
-# need on Debian 12 (docker.io, containerd, runc, busybox-static,
+# need on Debian 12 (docker.io, containerd, runc, crun (the second engine the
+# integration suite runs over), busybox-static,
 # containernetworking-plugins (the CNI loopback plugin of the CRI tests),
 # libseccomp-dev, fuse3, jq, iproute2, util-linux, procps, debootstrap) and
 # download the Go modules. Idempotent: a fast no-op when everything is present.
@@ -17,8 +18,8 @@ set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 repo=$(cd -- "$here/.." && pwd -P)
 
-packages=(docker.io containerd runc busybox-static containernetworking-plugins libseccomp-dev gcc libc6-dev pkg-config fuse3 jq iproute2 util-linux procps debootstrap)
-commands=(dockerd containerd containerd-shim-runc-v2 ctr runc docker tini jq mkfs ip nsenter unshare pgrep fusermount3 gcc pkg-config debootstrap)
+packages=(docker.io containerd runc crun busybox-static containernetworking-plugins libseccomp-dev gcc libc6-dev pkg-config fuse3 jq iproute2 util-linux procps debootstrap)
+commands=(dockerd containerd containerd-shim-runc-v2 ctr runc crun docker tini jq mkfs ip nsenter unshare pgrep fusermount3 gcc pkg-config debootstrap)
 
 log() { echo "install-deps: $*" >&2; }
 die() {

@@ -58,6 +58,9 @@ type suite struct {
 	dockerCfg  string // DOCKER_CONFIG for the docker client (keeps ~/.docker untouched)
 	ctrSock    string
 
+	// engine is the OCI runtime sysbox-lite drives (SBL_ENGINE; engine_test.go).
+	engine suiteEngine
+
 	// baselineMounts are the mount points under tmp once the daemons were
 	// up and the image loaded (dockerd binds its data root, for one).
 	baselineMounts map[string]bool
@@ -76,7 +79,21 @@ func runMain(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "integration: SKIPPING all tests: %s\n", reason)
 		return m.Run()
 	}
-	s, watchdog, err := setupSuite()
+	engine, err := findSuiteEngine(os.Getenv("SBL_ENGINE"))
+	if err == nil {
+		err = engine.hostProblem()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			fmt.Fprintf(os.Stderr, "integration: FAIL: %v (CI=true: an engine that cannot run is a failure, not a skip)\n", err)
+			return 1
+		}
+		skipReason = err.Error()
+		fmt.Fprintf(os.Stderr, "integration: SKIPPING all tests: %s\n", skipReason)
+		return m.Run()
+	}
+	fmt.Fprintf(os.Stderr, "integration: engine %s\n", engine)
+	s, watchdog, err := setupSuite(engine)
 	if s != nil {
 		defer func() {
 			if err := s.teardown(watchdog); err != nil {
@@ -114,7 +131,7 @@ func prerequisites() string {
 
 // setupSuite builds everything and starts the daemons. It returns the suite
 // as soon as there is something to tear down, even with an error.
-func setupSuite() (s *suite, watchdog io.WriteCloser, err error) {
+func setupSuite(engine suiteEngine) (s *suite, watchdog io.WriteCloser, err error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, nil, err
@@ -140,6 +157,7 @@ func setupSuite() (s *suite, watchdog io.WriteCloser, err error) {
 		bin:        filepath.Join(tmp, "bin", "sysbox-lite"),
 		wrapper:    filepath.Join(tmp, "bin", "sysbox-lite-ctr"),
 		dockerCfg:  filepath.Join(tmp, "docker-config"),
+		engine:     engine,
 	}
 	s.dockerHost = "unix://" + filepath.Join(s.daemonDir, "docker.sock")
 	s.ctrSock = filepath.Join(s.daemonDir, "containerd.sock")
@@ -243,8 +261,8 @@ func (s *suite) writeConfig() error {
 		// sensitive_mounts: the private daemons' directory (sockets, state,
 		// config files) is protected by name too; TestConfineHostPathsPrivateEngine
 		// checks that its sockets and data root are refused without it.
-		{s.configPath, fmt.Sprintf("state_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n\n[policy]\naudit_log = %q\nsensitive_mounts = [%q]\n\n[shared_dirs]\nroot_paths = [%q]\n",
-			s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid"), s.auditLog(), s.daemonDir, s.trustedDir()), 0o644},
+		{s.configPath, fmt.Sprintf("%sstate_dir = %q\n\n[idpool]\nfile = %q\nsubuid_file = %q\nsubgid_file = %q\n\n[policy]\naudit_log = %q\nsensitive_mounts = [%q]\n\n[shared_dirs]\nroot_paths = [%q]\n",
+			s.engine.configLine(), s.stateDir, s.idFile, filepath.Join(s.tmp, "subuid"), filepath.Join(s.tmp, "subgid"), s.auditLog(), s.daemonDir, s.trustedDir()), 0o644},
 		{s.wrapper, fmt.Sprintf("#!/bin/sh\nexec %s --sysbox-config %s \"$@\"\n", shellQuote(s.bin), shellQuote(s.configPath)), 0o755},
 	}
 	for _, f := range files {

@@ -108,6 +108,9 @@ func (rt *Runtime) Create() (code int, err error) {
 		rt.recordInit(key, id, args)
 		return 0, nil
 	}
+	if detached && (err != nil || code != 0) {
+		rt.reportHooksStderr(store.Path(key))
+	}
 	// The engine failed, or `run` has finished (and deleted the container):
 	// leave nothing behind.
 	if engineHas(engineRoot, id) {
@@ -233,6 +236,7 @@ func (rt *Runtime) prepare(key, id, bundle, engineRoot string) error {
 		return err
 	}
 	faultPoint("supervised")
+	rt.captureHooksStderr(spec, store.Path(key))
 	if err := FlushSpec(store.Path(key), spec); err != nil {
 		return err
 	}
