@@ -91,7 +91,8 @@ if [[ $mode == full ]]; then
 	)
 	# the systemd/DinD test image: built (cached) on the host, hard-linked in
 	# (same file system) under the name the guest's debian-image.sh looks for
-	tar=$("$REPO/hack/debian-image.sh" --print-tar)
+	# (the copy's script: its hash is part of the tarball's name, as in the guest)
+	tar=$("$P/repo/hack/debian-image.sh" --print-tar)
 	mkdir -p -- "$P/cache"
 	find "$P/cache" -maxdepth 1 -name 'debian-12-*.tar' ! -name "$(basename -- "$tar")" -delete
 	[[ -e $P/cache/$(basename -- "$tar") ]] || ln -f -- "$tar" "$P/cache/" 2>/dev/null || cp -- "$tar" "$P/cache/"
