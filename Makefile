@@ -19,7 +19,7 @@ SHIM_SOURCES := $(shell find shim -name '*.go') shim/go.mod shim/go.sum
 CONTAINERD_SHIM ?= runc
 GO_SOURCES   := $(shell find . \( -name '*.go' -o -name '*.c' \) -not -path './.git/*') go.mod go.sum
 
-.PHONY: all build deps test unit integration demo bench critest install uninstall clean help
+.PHONY: all build deps test unit integration demo bench critest vmtest vmsmoke vmsmoke-hook install uninstall clean help
 
 # Targets that need root run as written from a root shell (a fresh Debian
 # has no sudo) and, for another user, again through sudo when there is one.
@@ -42,6 +42,8 @@ help:
 	@echo "make demo         (root) show sysbox-lite at work on a private dockerd"
 	@echo "make bench        (root) sysbox-lite vs runc benchmarks: bench/results/, README section"
 	@echo "make critest      (root) cri-tools critest: handler sysbox-lite vs runc, containerd 1.6 and 2.x"
+	@echo "make vmtest       (root) qemu guests Debian 13 and 12: smoke + integration selection (docs/vmtest.md)"
+	@echo "make vmsmoke      (root) the Debian 13 guest's short smoke only"
 	@echo "make install      (root) install and register with docker and containerd"
 	@echo "make uninstall    (root) undo make install"
 
@@ -64,6 +66,7 @@ test: deps
 	cd shim && go vet ./...
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) vmsmoke-hook
 
 unit:
 	go test -count=1 $$(go list ./... | grep -v /integration)
@@ -87,6 +90,33 @@ bench:
 # side (docs/kubernetes.md). Root only; minutes, so not part of `make test`.
 critest:
 	@$(call as_root,critest); $(MAKE) deps build && hack/critest.sh
+
+# The nested-VM test bed (hack/vm/, docs/vmtest.md): Debian 13 and 12 guests
+# under qemu (systemd, cgroup v2, dockerd with the systemd cgroup driver), no
+# network device. Guest images are cached under /var/cache/sysbox-lite-test/vm.
+# What is tested is the committed HEAD (git archive), built by the scripts.
+vmtest:
+	@if [ "$$(id -u)" != 0 ]; then echo "make vmtest needs root (debootstrap, qemu): run sudo make vmtest" >&2; exit 1; fi
+	hack/vm/run.sh full debian13 debian12
+
+vmsmoke:
+	@if [ "$$(id -u)" != 0 ]; then echo "make vmsmoke needs root (debootstrap, qemu): run sudo make vmsmoke" >&2; exit 1; fi
+	hack/vm/run.sh smoke debian13
+
+# make test's hook: VMSMOKE=1 runs the Debian 13 smoke (~7 min with a cached
+# image, plus ~3 min for a cold image build), VMSMOKE=0 does not. The default
+# (auto) runs it under CI=true (where a missing prerequisite fails it) or when
+# the guest image is already cached, and otherwise says why it did not.
+VMSMOKE ?= auto
+vmsmoke-hook:
+	@case "$(VMSMOKE)" in \
+	1) $(MAKE) vmsmoke ;; \
+	0) echo "vmsmoke: not run (VMSMOKE=0)" ;; \
+	*) if [ "$${CI:-}" = true ]; then $(MAKE) vmsmoke; \
+	   elif [ "$$(id -u)" != 0 ]; then echo "vmsmoke: not run (needs root)"; \
+	   elif [ -n "$$(hack/vm/build-image.sh --cached debian13 2>/dev/null)" ]; then $(MAKE) vmsmoke; \
+	   else echo "vmsmoke: not run: no cached Debian 13 guest image (make vmsmoke builds it, ~3 min; VMSMOKE=1 forces it)"; fi ;; \
+	esac
 
 install: build
 	@$(call as_root,install)
