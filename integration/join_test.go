@@ -350,7 +350,9 @@ func TestJoinCtrBoundNamespaceFiles(t *testing.T) {
 	}
 
 	r = ctrRun("sbl-join-ctr-pod", []string{"network:" + podNet, fmt.Sprintf("ipc:/proc/%d/ns/ipc", xpid)},
-		"sh", "-c", "cat /proc/self/uid_map; echo ---; for n in user net ipc; do readlink /proc/self/ns/$n; done")
+		// the sleep: ctr run --rm can lose the output of a process that
+		// exits at once (seen once on a loaded machine: only the first line)
+		"sh", "-c", "cat /proc/self/uid_map; echo ---; for n in user net ipc; do readlink /proc/self/ns/$n; done; sleep 1")
 	require.Zero(t, r.Code, "%s", r)
 	parts := strings.Split(r.Stdout, "---")
 	require.Len(t, parts, 2, "%s", r)
