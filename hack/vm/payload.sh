@@ -22,8 +22,10 @@
 #   run/             hack/vm/guest-run.sh, smoke.sh, the mode and the -run
 #                    selection
 # The toolchain, modules and tarball stay between runs (refreshed when their
-# source changes); repo/ and run/ are made anew each time. Callers hold
-# $VM_CACHE/payload.lock (hack/vm/run.sh does).
+# source changes); repo/ and run/ are made anew each time. The staging
+# directory is shared by every checkout on the host (worktrees too), so this
+# script holds $VM_CACHE/payload.lock from the first write to the finished
+# image: concurrent runs wait for each other here, and only here.
 set -euo pipefail
 
 # shellcheck source=hack/vm/lib.sh
@@ -38,6 +40,11 @@ img=$2
 need_root
 P=$VM_CACHE/payload
 mkdir -p -- "$P"
+exec 8>"$VM_CACHE/payload.lock"
+if ! flock -n 8; then
+	vm_log "waiting for another run's payload staging ($VM_CACHE/payload.lock)"
+	flock 8
+fi
 start=$(date +%s)
 
 # --- the checkout: committed code, built here

@@ -53,7 +53,8 @@ else
 fi
 
 t0=$(date +%s)
-stamp=$(date +%Y%m%d-%H%M%S)
+# the PID too: runs from two checkouts may start in the same second
+stamp=$(date +%Y%m%d-%H%M%S)-$$
 results=$VM_CACHE/results/$stamp
 work=$VM_CACHE/work/$stamp
 mkdir -p -- "$results" "$work"
@@ -84,13 +85,10 @@ done
 
 # --- the payload, once for all guests of this run
 s=$(date +%s)
-exec 8>"$VM_CACHE/payload.lock"
-flock 8
 selection=${VM_RUN:-$(grep -v '^[[:space:]]*#' "$VM_HERE/selection" | grep -v '^[[:space:]]*$' | paste -sd'|')}
 # guest-run.sh reads these from the payload's run/
 VM_SELECTION=$selection VM_GOTEST_TIMEOUT="$((VM_TIMEOUT - 600))s" \
 	"$VM_HERE/payload.sh" "$mode" "$work/payload.img"
-flock -u 8
 payload_secs=$(($(date +%s) - s))
 vm_log "payload ready in $payload_secs s"
 
