@@ -123,6 +123,8 @@ install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/sysbox-lite
 	install -D -m 0755 $(SHIM) $(DESTDIR)$(BINDIR)/containerd-shim-sysbox-lite-v2
 	$(INSTALLER) install --bin-dir $(BINDIR) --containerd-shim $(CONTAINERD_SHIM)
+	@# running containers: served by the new build from now on
+	@if [ -z "$(DESTDIR)" ]; then $(BINDIR)/sysbox-lite reload; fi
 
 uninstall: $(INSTALLER)
 	@$(call as_root,uninstall)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
 )
 
 // FSName is the FUSE file system's name: mountinfo shows "fuse.sysbox-lite".
@@ -248,4 +249,28 @@ func (s *Server) Detached(prefix string, ro []string) (paths []string, files []*
 		files = append(files, os.NewFile(uintptr(fd), f.Path))
 	}
 	return paths, files, nil
+}
+
+// Clone returns a detached copy (an open_tree clone) of the served file at
+// p (a path of the emulated tree, "/proc/meminfo"), read-only if asked:
+// what a supervisor that took over attaches over its predecessor's dead
+// mounts. The caller closes it.
+func (s *Server) Clone(p string, readonly bool) (*os.File, error) {
+	if _, ok := s.e.files[p]; !ok {
+		return nil, fmt.Errorf("%s is not an emulated file", p)
+	}
+	fd, err := openTreeClone(s.HostPath(p), readonly)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), p), nil
+}
+
+// Device is the FUSE mount's device number (mountinfo's major:minor).
+func (s *Server) Device() (major, minor uint32, err error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(s.Dir, &st); err != nil {
+		return 0, 0, fmt.Errorf("stat %s: %w", s.Dir, err)
+	}
+	return unix.Major(st.Dev), unix.Minor(st.Dev), nil
 }

@@ -425,7 +425,36 @@ func (s *suite) healthProblems() []string {
 	for _, p := range s.poolProcesses() {
 		problems = append(problems, "process still alive in the pool: "+p)
 	}
+	for _, p := range s.supervisorProcesses() {
+		problems = append(problems, "supervisor process still alive: "+p)
+	}
 	return problems
+}
+
+// supervisorProcesses lists the keepers and workers (sysbox-lite supervise
+// and supervise-worker) of the suite's binary that run.
+func (s *suite) supervisorProcesses() []string {
+	procs, _ := os.ReadDir("/proc")
+	var out []string
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		if _, state, ok := procStat(pid); !ok || state == "Z" {
+			continue
+		}
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		if err != nil || strings.TrimSuffix(exe, " (deleted)") != s.bin {
+			continue
+		}
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		args := strings.Split(string(cmdline), "\x00")
+		if len(args) > 1 && strings.HasPrefix(args[1], "supervise") {
+			out = append(out, fmt.Sprintf("%d %s", pid, strings.Join(args, " ")))
+		}
+	}
+	return out
 }
 
 // healthCheck asserts that the test left nothing behind. Cleanup is allowed

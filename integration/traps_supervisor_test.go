@@ -10,86 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 )
-
-// TestTrapsSupervisorDeath: the supervisor killed with SIGKILL fails
-// closed. The container keeps running; a new `docker exec` fails with the
-// engine's error (it cannot hand the new process's notify fd to the
-// listener); a process that was already running inside gets ENOSYS for
-// every trapped call from then on, never success; `docker rm -f` still
-// cleans up everything (the health check).
-func TestTrapsSupervisorDeath(t *testing.T) {
-	s := setup(t)
-	name, id := s.trapsStart(t, "")
-	sup, start := s.trapsSupervisor(t, id)
-	st, err := trapsProcessStart(sup)
-	require.NoError(t, err, "the supervisor %d runs", sup)
-	require.Equal(t, start, st, "pid %d is the recorded supervisor", sup)
-	initPid := s.initPID(t, name)
-
-	// the watcher: one process, started before the kill, that tries
-	// umount2(/proc/keys) and a tmpfs mount every 100 ms
-	s.mustDocker(t, "exec", "-d", name, "sh", "-c", "exec probe trap-watch /mnt/w 60 > /tmp/trap-watch.log 2>&1")
-	require.Eventually(t, func() bool {
-		return strings.Count(s.trapsCat(t, name, "/tmp/trap-watch.log"), "\n") >= 3
-	}, 10*time.Second, 100*time.Millisecond, "the watcher made its first rounds")
-
-	require.NoError(t, unix.Kill(sup, unix.SIGKILL), "kill the supervisor %d", sup)
-	require.Eventually(t, func() bool {
-		st, err := trapsProcessStart(sup)
-		return err != nil || st != start
-	}, 5*time.Second, 20*time.Millisecond, "the supervisor %d is gone", sup)
-	killed := time.Now().UnixNano()
-
-	assert.Equal(t, "running", s.inspect(t, name, "{{.State.Status}}"), "the container keeps running")
-	assert.Equal(t, initPid, s.initPID(t, name), "with the same init")
-	r := s.docker(t, "exec", name, "true")
-	assert.NotZero(t, r.Code, "docker exec without a supervisor: %s", r)
-	msg := r.Stdout + r.Stderr // docker prints the OCI error on stdout
-	// runc's words, or crun's
-	agent := "failed to connect with seccomp agent"
-	if s.engine.name() == "crun" {
-		agent = "open seccomp receiver: connect socket to"
-	}
-	assert.Contains(t, msg, agent, "docker exec says why: %s", r)
-	assert.Contains(t, strings.ToLower(msg), "connection refused", "docker exec says why: %s", r)
-	t.Logf("docker exec after the supervisor's death: %s", strings.TrimSpace(msg))
-
-	time.Sleep(1500 * time.Millisecond) // some rounds after the kill
-	log := s.trapsCat(t, name, "/tmp/trap-watch.log")
-	var before, after, mountsBefore int
-	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
-		f := strings.Fields(line)
-		require.Len(t, f, 3, "watcher line %q", line)
-		at, err := strconv.ParseInt(f[0], 10, 64)
-		require.NoError(t, err, "watcher line %q", line)
-		umount, mount := strings.TrimPrefix(f[1], "umount="), strings.TrimPrefix(f[2], "mount=")
-		assert.NotEqual(t, "OK", umount, "umount2(/proc/keys) never succeeds: %q", line)
-		if at > killed {
-			after++
-			assert.Equal(t, "ENOSYS", umount, "after the kill, umount2 fails closed: %q", line)
-			assert.Equal(t, "ENOSYS", mount, "after the kill, mount fails closed: %q", line)
-			continue
-		}
-		before++
-		assert.Contains(t, []string{"EPERM", "ENOSYS"}, umount, "%q", line)
-		if mount == "OK" {
-			mountsBefore++
-		}
-	}
-	t.Logf("watcher: %d rounds before the kill (%d tmpfs mounts worked), %d after (all ENOSYS)", before, mountsBefore, after)
-	assert.Positive(t, mountsBefore, "before the kill, the watcher's tmpfs mounts worked")
-	assert.GreaterOrEqual(t, after, 5, "the watcher made rounds after the kill")
-	// /proc/keys, read through the container's init (no exec possible now)
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/root/proc/keys", initPid))
-	require.NoError(t, err)
-	assert.Empty(t, data, "/proc/keys is still masked")
-}
 
 // trapsProcessStart reads a process's start time (clock ticks since boot).
 func trapsProcessStart(pid int) (uint64, error) {

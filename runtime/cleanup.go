@@ -21,7 +21,7 @@ func (rt *Runtime) cleanup(key string) error {
 	}
 	var errs []error
 	if ok {
-		if err := stopSupervisor(c.Supervisor); err != nil {
+		if err := stopSupervision(store.Path(key), c.Supervisor); err != nil {
 			errs = append(errs, err)
 		}
 	}

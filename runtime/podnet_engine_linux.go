@@ -111,6 +111,10 @@ func (rt *Runtime) Exec() error {
 		return rt.Engine.Exec(rt.Argv.EngineArgs())
 	}
 	engineRoot := rt.EngineRoot()
+	if err := rt.revive(Key(engineRoot, id)); err != nil {
+		// the engine's own error follows if the listener is not served
+		rt.Log.WithError(err).Warn("restart the container's supervisor")
+	}
 	netns, err := openPodNetwork(rt.Store().Path(Key(engineRoot, id)))
 	if err != nil {
 		return err

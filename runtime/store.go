@@ -19,6 +19,10 @@ import (
 // Container is what sysbox-lite remembers about one container, in
 // <state_dir>/<key>/state.json.
 type Container struct {
+	// Version is the layout of this record (StateVersion); 0 in records
+	// written before it had one (version 1: one supervisor process, no
+	// keeper).
+	Version    int             `json:"version,omitempty"`
 	ID         string          `json:"id"`
 	EngineRoot string          `json:"engineRoot"`
 	Bundle     string          `json:"bundle"`
@@ -37,6 +41,14 @@ type Container struct {
 	// Supervisor is the container's seccomp supervisor process.
 	Supervisor Process `json:"supervisor,omitempty"`
 }
+
+// StateVersion is the layout of the state this build writes. A newer build
+// reads every older layout: containers outlive an upgrade.
+//
+//   - 1: Supervisor is the container's one supervisor process.
+//   - 2: Supervisor is the keeper create started; the keeper and worker
+//     running now are in keeper.json and worker.json (see RunKeeper).
+const StateVersion = 2
 
 // Store is the directory of per-container state.
 type Store struct{ Dir string }
@@ -77,6 +89,9 @@ func (s Store) Init() error {
 
 // Save writes c's record atomically.
 func (s Store) Save(key string, c Container) error {
+	if c.Version == 0 {
+		c.Version = StateVersion
+	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode container state: %w", err)
@@ -95,6 +110,9 @@ func (s Store) Load(key string) (c Container, ok bool, err error) {
 	}
 	if err := json.Unmarshal(data, &c); err != nil {
 		return c, false, fmt.Errorf("decode container state %s: %w", s.Path(key), err)
+	}
+	if c.Version == 0 {
+		c.Version = 1
 	}
 	return c, true, nil
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -20,8 +19,8 @@ import (
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
-	"github.com/sysbox-lite/sysbox-lite/audit"
 	"github.com/sysbox-lite/sysbox-lite/fsemu"
+	"github.com/sysbox-lite/sysbox-lite/internal/atomicfile"
 	"github.com/sysbox-lite/sysbox-lite/seccomp"
 	"github.com/sysbox-lite/sysbox-lite/userns"
 )
@@ -89,14 +88,31 @@ func (rt *Runtime) supervisorConfig(id, listener string, spec *specs.Spec, emu f
 	return cfg
 }
 
-// startSupervisor starts `sysbox-lite supervise DIR` detached (own session,
+// supervisorPath is the PATH of the supervisor's processes.
+const supervisorPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// readSupervisorConfig reads what create wrote for the supervisor.
+func readSupervisorConfig(dir string) (SupervisorConfig, error) {
+	var cfg SupervisorConfig
+	data, err := os.ReadFile(filepath.Join(dir, supervisorConfigName))
+	if err != nil {
+		return cfg, fmt.Errorf("read supervisor config: %w", err)
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("decode supervisor config: %w", err)
+	}
+	return cfg, nil
+}
+
+// startSupervisor starts the container's keeper (`sysbox-lite supervise
+// DIR`, see RunKeeper) detached (own session,
 // stdio on /dev/null) and waits until it listens.
 func (rt *Runtime) startSupervisor(dir string, cfg SupervisorConfig) (Process, error) {
 	data, err := json.Marshal(cfg)
 	if err != nil {
 		return Process{}, fmt.Errorf("encode supervisor config: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, supervisorConfigName), data, 0o600); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, supervisorConfigName), data, 0o600); err != nil {
 		return Process{}, fmt.Errorf("write supervisor config: %w", err)
 	}
 	self, err := os.Executable()
@@ -108,10 +124,10 @@ func (rt *Runtime) startSupervisor(dir string, cfg SupervisorConfig) (Process, e
 		return Process{}, fmt.Errorf("pipe: %w", err)
 	}
 	defer r.Close()
-	cmd := exec.Command(self, "supervise", dir)
+	cmd := exec.Command(self, KeeperCommand, dir)
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	cmd.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	cmd.Env = []string{"PATH=" + supervisorPath, readyFDEnv + "=3"}
 	if err := cmd.Start(); err != nil {
 		w.Close()
 		return Process{}, fmt.Errorf("start supervisor: %w", err)
@@ -189,71 +205,6 @@ func processStart(pid int) (uint64, error) {
 		return 0, errors.New("zombie")
 	}
 	return start, nil
-}
-
-// RunSupervisor is `sysbox-lite supervise DIR`: it serves the container's
-// listener socket until SIGTERM. fd 3, when open, gets "ready\n" once it
-// listens (or the error that stopped it).
-func RunSupervisor(dir string) error {
-	readyPipe := os.NewFile(3, "ready")
-	fail := func(err error) error {
-		if readyPipe != nil {
-			fmt.Fprintln(readyPipe, err.Error())
-		}
-		return err
-	}
-	data, err := os.ReadFile(filepath.Join(dir, supervisorConfigName))
-	if err != nil {
-		return fail(fmt.Errorf("read supervisor config: %w", err))
-	}
-	var cfg SupervisorConfig
-	if err := json.Unmarshal(data, &cfg); err != nil {
-		return fail(fmt.Errorf("decode supervisor config: %w", err))
-	}
-	log, err := supervisorLogger(dir, cfg)
-	if err != nil {
-		return fail(err)
-	}
-	ln, err := seccomp.Listen(cfg.Listener)
-	if err != nil {
-		return fail(err)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), unix.SIGTERM, unix.SIGINT)
-	defer stop()
-	helper := seccomp.ExecHelper
-	var sysinfo seccomp.SysinfoSource
-	if cfg.Emulation != nil {
-		srv, em, err := startEmulation(ctx, cfg.ID, *cfg.Emulation)
-		if err != nil {
-			ln.Close()
-			os.Remove(cfg.Listener)
-			return fail(err)
-		}
-		defer func() {
-			if err := srv.Unmount(); err != nil {
-				log.WithError(err).Warn("unmount the emulated files")
-			}
-		}()
-		helper = emulatingHelper(srv, cfg.Masks.ReadOnly)
-		sysinfo = em
-	}
-	sup := &seccomp.Supervisor{
-		Log: log.WithField("container", cfg.ID),
-		Audit: audit.ForContainer(audit.File{Path: cfg.AuditLog, OnError: func(err error) {
-			log.WithError(err).Warn("write the audit log")
-		}}, cfg.ID, time.Now),
-		Masks:   cfg.Masks,
-		Helper:  helper,
-		Sysinfo: sysinfo,
-	}
-	if readyPipe != nil {
-		fmt.Fprintln(readyPipe, "ready")
-		readyPipe.Close()
-	}
-	log.WithField("container", cfg.ID).Debug("supervisor listening")
-	err = sup.Serve(ctx, ln)
-	os.Remove(cfg.Listener)
-	return err
 }
 
 // startEmulation mounts the container's emulated files at e.Dir and keeps

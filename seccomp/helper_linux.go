@@ -141,6 +141,9 @@ func (h helper) enterProc() error {
 func (h helper) perform(mounts []*mountinfo.Info) (Response, error) {
 	c := h.req.Call
 	rules := h.req.Protection.Rules()
+	if c.Syscall == ReattachCall {
+		return h.reattach(mounts)
+	}
 	if c.Syscall == "umount2" {
 		return Response{}, h.umount(rules, mounts)
 	}

@@ -25,9 +25,8 @@ const helperTimeout = 10 * time.Second
 const maxHelpers = 4
 
 // loop answers the notifications of one fd until every process using its
-// filter is gone (the fd hangs up) or ctx ends.
-func (s *Supervisor) loop(ctx context.Context, fd int) {
-	defer unix.Close(fd)
+// filter is gone (the fd hangs up: done is true) or ctx ends.
+func (s *Supervisor) loop(ctx context.Context, key uint64, fd int) (done bool) {
 	for ctx.Err() == nil {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		if _, err := unix.Poll(pfd, 1000); err != nil {
@@ -35,11 +34,11 @@ func (s *Supervisor) loop(ctx context.Context, fd int) {
 				continue
 			}
 			s.Log.WithError(err).Warn("poll notify fd")
-			return
+			return false
 		}
 		if pfd[0].Revents&unix.POLLIN == 0 {
 			if pfd[0].Revents&(unix.POLLHUP|unix.POLLERR|unix.POLLNVAL) != 0 {
-				return
+				return true
 			}
 			continue
 		}
@@ -51,13 +50,21 @@ func (s *Supervisor) loop(ctx context.Context, fd int) {
 			s.Log.WithError(err).Warn("receive notification")
 			continue
 		}
+		slot := -1
+		if s.Inflight != nil {
+			slot = s.Inflight.Begin(key, req.ID)
+		}
 		go func() {
 			resp := s.answer(ctx, fd, req)
 			if err := libseccomp.NotifRespond(libseccomp.ScmpFd(fd), resp); err != nil && !errors.Is(err, unix.ENOENT) {
 				s.Log.WithError(err).Debug("respond to notification")
 			}
+			if slot >= 0 {
+				s.Inflight.End(slot)
+			}
 		}()
 	}
+	return false
 }
 
 func deny(id uint64, errno unix.Errno) *libseccomp.ScmpNotifResp {
@@ -118,6 +125,7 @@ func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNot
 	}
 	prot.Forget(res.Gone)
 	prot.Update(res.Owned, res.Masks)
+	s.saveProtection()
 	if res.Errno != 0 {
 		if res.Denied {
 			s.denied(call, res.Reason)

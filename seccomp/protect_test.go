@@ -153,3 +153,13 @@ func TestMagicNumberIsNotPropagation(t *testing.T) {
 	assert.Equal(t, kindBind, kindOf(0xC0ED0000|unix.MS_BIND|unix.MS_REC))
 	assert.Equal(t, uint64(unix.MS_MOVE), normalizeFlags(0xC0ED0000|unix.MS_MOVE))
 }
+
+func TestRestoreDropsOwned(t *testing.T) {
+	a := Identity{Major: 0, Minor: 5, Root: "/", FSType: "tmpfs"}
+	m := Identity{Major: 1, Minor: 3, Root: "/null", FSType: "devtmpfs"}
+	p := Restore(Snapshot{Protected: []Identity{a}, Masks: []Identity{m}, Owned: []int{77}})
+	s := p.Snapshot()
+	assert.ElementsMatch(t, []Identity{a, m}, s.Protected, "masks are protected too")
+	assert.Equal(t, []Identity{m}, s.Masks)
+	assert.Empty(t, s.Owned, "a saved owned list is never trusted")
+}

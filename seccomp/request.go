@@ -65,6 +65,22 @@ type Request struct {
 	// Emulated are the emulated files to attach over a new procfs or
 	// sysfs (after its masks), as fds the helper inherited.
 	Emulated []EmulatedFile `json:"emulated,omitempty"`
+	// Reattach, for a ReattachCall, are the dead emulated mounts to cover,
+	// one for each of Emulated (in the same order).
+	Reattach []Reattach `json:"reattach,omitempty"`
+}
+
+// ReattachCall is the Call.Syscall of a request no container makes: a
+// supervisor that took over covers its predecessor's dead emulated mounts
+// (their FUSE server is gone) with its own, in one mount namespace of the
+// container.
+const ReattachCall = "sbl-reattach"
+
+// Reattach is one dead emulated mount: its ID and mountpoint in the mount
+// table of the request's Call.Pid (relative to that process's root).
+type Reattach struct {
+	ID     int    `json:"id"`
+	Target string `json:"target"`
 }
 
 // Response is what a helper did.

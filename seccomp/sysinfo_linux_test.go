@@ -270,7 +270,7 @@ func TestSysinfoTrapped(t *testing.T) {
 	looped := make(chan struct{})
 	go func() {
 		defer close(looped)
-		s.loop(ctx, fd)
+		s.loop(ctx, 1, fd)
 	}()
 	defer func() {
 		cancel()

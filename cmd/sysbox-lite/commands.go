@@ -42,7 +42,9 @@ func commands() []*cli.Command {
 		command("restore", "not supported by sysbox-lite", unsupported),
 		command("gc", "clean up after containers the engine no longer has (a crash, a lost delete)", gc),
 		checkCommand(),
-		hidden(command("supervise", "serve a container's seccomp listener (started by create)", supervise)),
+		command("reload", "serve running containers with the binary now installed (after an upgrade; make install runs it)", restartSupervisors),
+		hidden(command(runtime.KeeperCommand, "hold a container's seccomp and listener fds, and restart its supervisor (started by create)", supervise(runtime.RunKeeper))),
+		hidden(command(runtime.WorkerCommand, "serve a container's trapped calls and emulated files (started by its keeper)", supervise(runtime.RunWorker))),
 		hidden(command(seccomp.HelperCommand, "perform one trapped mount call inside a container (started by the supervisor)", mountHelper)),
 		hidden(command(cgroups.HookCommand, "delegate a container's cgroups to its root (its createRuntime hook)", cgroupHook)),
 		hidden(command(fsemu.HookCommand, "bind emulated /proc files in a container being created (its createContainer hook)", fsemuHook)),
@@ -72,11 +74,13 @@ func hidden(c *cli.Command) *cli.Command {
 	return c
 }
 
-func supervise(c *cli.Context) error {
-	if c.Args().Len() != 1 {
-		return fmt.Errorf("supervise needs the container's state directory")
+func supervise(run func(dir string) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.Args().Len() != 1 {
+			return fmt.Errorf("%s needs the container's state directory", c.Command.Name)
+		}
+		return run(c.Args().First())
 	}
-	return runtime.RunSupervisor(c.Args().First())
 }
 
 // mountHelper runs inside a container's namespaces and root: it must not
@@ -168,6 +172,18 @@ func features(*cli.Context) error {
 
 func unsupported(c *cli.Context) error {
 	return fmt.Errorf("%s is not supported: a container in its own user namespace with host-assembled mounts cannot be checkpointed with CRIU", c.Command.Name)
+}
+
+func restartSupervisors(*cli.Context) error {
+	rt, err := loadRuntime()
+	if err != nil {
+		return err
+	}
+	lines, err := rt.RestartSupervisors()
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	return err
 }
 
 func gc(*cli.Context) error {
