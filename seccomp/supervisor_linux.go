@@ -9,8 +9,8 @@ import (
 	"os"
 	"sync"
 
-	libseccomp "github.com/seccomp/libseccomp-golang"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	libseccomp "github.com/seccomp/libseccomp-golang"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 
