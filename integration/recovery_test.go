@@ -3,6 +3,8 @@
 package integration
 
 import (
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,6 +165,23 @@ func TestRecoveryRepeatedKills(t *testing.T) {
 		}
 		s.mustDocker(t, "exec", name, "true")
 	}
+	// kills while a mount is being performed: the worker killed as soon
+	// as one of its helpers runs (a new loop: the first one's calls fail
+	// closed since keeper and worker were killed together)
+	s.mustDocker(t, "exec", "-d", name, "sh", "-c", "mkdir -p /mnt/m; while :; do mount -t tmpfs x /mnt/m && umount /mnt/m; done")
+	caught := 0
+	for i := 0; i < 3; i++ {
+		_, worker := s.supervision(t, id)
+		if !waitHelperOf(worker.Pid, 5*time.Second) {
+			continue
+		}
+		killProc(t, worker)
+		caught++
+		s.waitReplaced(t, id, "worker.json", worker, time.Now(), recoveryWithin)
+		s.mustDocker(t, "exec", name, "true")
+	}
+	t.Logf("%d kills while a helper performed a mount", caught)
+	assert.Positive(t, caught, "a kill landed during a performed mount")
 	s.requireServed(t, name)
 	s.mustDocker(t, "rm", "-f", name)
 
@@ -220,6 +239,28 @@ func TestRecoveryRepeatedKills(t *testing.T) {
 	s.mustDocker(t, "rm", "-f", deleted)
 	close(stop)
 	t.Logf("%d supervisor processes killed during the delete", <-done)
+}
+
+// waitHelperOf waits for a mount helper that pid started.
+func waitHelperOf(pid int, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		entries, _ := os.ReadDir("/proc")
+		for _, e := range entries {
+			child, err := strconv.Atoi(e.Name())
+			if err != nil {
+				continue
+			}
+			if ppid, _, ok := procStat(child); !ok || ppid != pid {
+				continue
+			}
+			cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+			if strings.Contains(string(cmdline), "mount-helper") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func procComm(t *testing.T, pid int) string {

@@ -80,7 +80,7 @@ func (rt *Runtime) revive(key string) error {
 	if err != nil {
 		return fmt.Errorf("restart the supervisor of %s: %w", c.ID, err)
 	}
-	c.Supervisor = p
+	c.Supervisor, c.Version = p, StateVersion
 	return store.Save(key, c)
 }
 

@@ -139,7 +139,7 @@ func (rt *Runtime) startSupervisor(dir string, cfg SupervisorConfig) (Process, e
 	go func() {
 		line, err := bufio.NewReader(r).ReadString('\n')
 		if err != nil {
-			ready <- fmt.Errorf("supervisor did not start (see %s): %w", filepath.Join(dir, supervisorLogName), err)
+			ready <- fmt.Errorf("the supervisor exited before it was ready (killed, or it failed: its log goes with the container): %w", err)
 			return
 		}
 		if strings.TrimSpace(line) != "ready" {

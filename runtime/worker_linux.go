@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -80,10 +81,9 @@ func RunWorker(dir string) error {
 	var sysinfo seccomp.SysinfoSource
 	var emu *liveEmulation
 	if cfg.Emulation != nil {
-		if resuming {
-			// the predecessor's mount is dead (its server is gone)
-			_ = unix.Unmount(cfg.Emulation.Dir, unix.MNT_DETACH)
-		}
+		// a predecessor's mount is dead (its server is gone); at a first
+		// start there is none
+		_ = unix.Unmount(cfg.Emulation.Dir, unix.MNT_DETACH)
 		srv, em, err := startEmulation(ctx, cfg.ID, *cfg.Emulation)
 		if err != nil {
 			return fail(err)
@@ -134,12 +134,22 @@ func RunWorker(dir string) error {
 		set.Notify = nil
 		sup.Adopt(ctx, fds, pending, prot, saved.InitPid)
 		log.WithFields(logrus.Fields{"generation": set.Generation, "fds": len(fds), "pending": len(pending)}).Info("supervisor took over")
-		if emu != nil && hasSaved {
-			if n, err := emu.reattach(ctx, saved.InitPid, saved.InitStart, sup); err != nil {
-				log.WithError(err).Warn("cover the dead emulated files")
-			} else {
-				log.WithField("mounts", n).Info("emulated files served again")
-			}
+	}
+	// The container's init, if it runs: a supervisor started for a running
+	// container covers the dead emulated mounts. (A predecessor that saved
+	// no protection, one of a build before keepers, is found through the
+	// container's state.)
+	initPid, initStart := saved.InitPid, saved.InitStart
+	if !hasSaved {
+		if c, ok, err := (Store{Dir: filepath.Dir(dir)}).Load(filepath.Base(dir)); err == nil && ok {
+			initPid, initStart = c.InitPID, c.InitStart
+		}
+	}
+	if emu != nil && initPid > 0 {
+		if n, err := emu.reattach(ctx, initPid, initStart, sup); err != nil {
+			log.WithError(err).Warn("cover the dead emulated files")
+		} else if n > 0 {
+			log.WithField("mounts", n).Info("emulated files served again")
 		}
 	}
 	if ready != nil {
