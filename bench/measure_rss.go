@@ -40,16 +40,20 @@ func (m supervisorRSS) Run(ctx context.Context, e *Env) Outcome {
 		return failedOutcome(m, err)
 	}
 	for _, id := range strings.Fields(string(out)) {
-		pid, err := supervisorOf(e.StateDir, id)
+		pids, err := supervisorsOf(e.StateDir, id)
 		if err != nil {
 			return failedOutcome(m, err)
 		}
-		if pid == 0 {
+		if len(pids) == 0 {
 			continue
 		}
-		r, p, err := memoryOf(pid)
-		if err != nil {
-			return failedOutcome(m, fmt.Errorf("supervisor %d: %w", pid, err))
+		var r, p float64 // keeper and worker together
+		for _, pid := range pids {
+			pr, pp, err := memoryOf(pid)
+			if err != nil {
+				return failedOutcome(m, fmt.Errorf("supervisor %d: %w", pid, err))
+			}
+			r, p = r+pr, p+pp
 		}
 		rss, pss = append(rss, r), append(pss, p)
 	}
@@ -63,7 +67,7 @@ func (m supervisorRSS) Run(ctx context.Context, e *Env) Outcome {
 		return fmt.Sprintf("%s / %s / %s", FormatBytes(s.Min), FormatBytes(s.Median), FormatBytes(s.P90))
 	}
 	row := Row{
-		Measure:   fmt.Sprintf("%s (VmRSS of the supervisor process, %d containers)", m.Title(), r.N),
+		Measure:   fmt.Sprintf("%s (VmRSS of the supervisor processes, keeper and worker, %d containers)", m.Title(), r.N),
 		Short:     "supervisor RSS",
 		Goal:      m.Goal(),
 		Runc:      "– (no supervisor)",

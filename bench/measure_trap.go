@@ -39,11 +39,11 @@ func (m trapRoundTrip) Run(ctx context.Context, e *Env) Outcome {
 	if err != nil {
 		return failedOutcome(m, err)
 	}
-	pid, err := supervisorOf(e.StateDir, containerID(out))
+	pids, err := supervisorsOf(e.StateDir, containerID(out))
 	if err != nil {
 		return failedOutcome(m, err)
 	}
-	if pid == 0 {
+	if len(pids) == 0 {
 		o := naOutcome(m, "#4")
 		o.Details = "The sysbox-lite container has no supervisor process in this build: nothing is trapped.\n"
 		return o

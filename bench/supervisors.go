@@ -9,14 +9,16 @@ import (
 	"strings"
 )
 
-// supervisorOf finds the PID of the sysbox-lite supervisor of a container:
-// a process whose command line has "supervise" and a state directory
-// <stateDir>/<containerID>.<hash>. 0 when there is none.
-func supervisorOf(stateDir, containerID string) (int, error) {
+// supervisorsOf finds the PIDs of the sysbox-lite supervision of a
+// container, its keeper and its worker: processes whose command line has
+// "supervise" or "supervise-worker" and a state directory
+// <stateDir>/<containerID>.<hash>. None when there is none.
+func supervisorsOf(stateDir, containerID string) ([]int, error) {
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	var pids []int
 	for _, p := range procs {
 		pid, err := strconv.Atoi(p.Name())
 		if err != nil {
@@ -27,10 +29,10 @@ func supervisorOf(stateDir, containerID string) (int, error) {
 			continue
 		}
 		if isSupervisorOf(data, stateDir, containerID) {
-			return pid, nil
+			pids = append(pids, pid)
 		}
 	}
-	return 0, nil
+	return pids, nil
 }
 
 // isSupervisorOf tells whether a NUL-separated command line is the
@@ -39,7 +41,7 @@ func isSupervisorOf(cmdline []byte, stateDir, containerID string) bool {
 	args := strings.Split(string(bytes.TrimRight(cmdline, "\x00")), "\x00")
 	sup, dir := false, false
 	for _, a := range args {
-		if a == "supervise" {
+		if a == "supervise" || a == "supervise-worker" {
 			sup = true
 		}
 		if strings.HasPrefix(a, stateDir+"/") && strings.HasPrefix(filepath.Base(a), containerID+".") {

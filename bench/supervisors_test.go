@@ -10,6 +10,7 @@ import (
 func TestIsSupervisorOf(t *testing.T) {
 	cmd := []byte("/usr/local/bin/sysbox-lite\x00supervise\x00/tmp/s/state/abc123.deadbeef\x00")
 	assert.True(t, isSupervisorOf(cmd, "/tmp/s/state", "abc123"))
+	assert.True(t, isSupervisorOf([]byte("/usr/local/bin/sysbox-lite\x00supervise-worker\x00/tmp/s/state/abc123.deadbeef\x00"), "/tmp/s/state", "abc123"), "the worker")
 	assert.False(t, isSupervisorOf(cmd, "/tmp/s/state", "abc"), "a prefix of another container's ID")
 	assert.False(t, isSupervisorOf(cmd, "/tmp/other", "abc123"))
 	assert.False(t, isSupervisorOf([]byte("sysbox-lite\x00create\x00/tmp/s/state/abc123.x\x00"), "/tmp/s/state", "abc123"))
