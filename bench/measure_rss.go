@@ -9,9 +9,10 @@ import (
 
 // supervisorRSS: the memory of the per-container supervisor (the seccomp
 // agent, issue #4, and the FUSE server of the emulated files, issue #5):
-// VmRSS of the supervisor process of a few sysbox-lite containers, and its
-// PSS (shared pages divided among the supervisors that share them). When no
-// supervisor process exists, the row is n/a.
+// VmRSS of the supervisor processes (keeper and worker, summed) of a few
+// sysbox-lite containers, and their PSS (shared pages divided among the
+// processes that share them). When no supervisor process exists, the row
+// is n/a.
 type supervisorRSS struct{ containers int }
 
 func (supervisorRSS) ID() string    { return "supervisor-rss" }
@@ -83,8 +84,8 @@ func (m supervisorRSS) Run(ctx context.Context, e *Env) Outcome {
 	o := Outcome{Rows: []Row{row}, Details: details}
 	if row.Status == StatusMissed {
 		o.Analysis = append(o.Analysis, fmt.Sprintf(
-			"A supervisor is a whole sysbox-lite process (the Go runtime, its heap and the pages of the binary it touches): %s resident. "+
-				"Its PSS, which shares the binary's pages among the supervisors that use them, is %s: that is closer to what each further container costs.",
+			"A container's supervision is two sysbox-lite processes, its keeper (which holds the kernel handles across a crash of the other) and its worker (the Go runtime, its heap and the pages of the binary each touches): %s resident together. "+
+				"Their PSS, which shares the binary's pages among the processes that use them, is %s: that is closer to what each further container costs.",
 			FormatBytes(r.Median), FormatBytes(p.Median)))
 	}
 	return o

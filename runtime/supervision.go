@@ -58,6 +58,15 @@ func alive(p Process) bool {
 // files are served again (the new worker covers the dead mounts).
 func (rt *Runtime) revive(key string) error {
 	store := rt.Store()
+	dir := store.Path(key)
+	// the common case, without the lock: a keeper or worker runs (exec
+	// is a hot path)
+	if p, ok := readProcess(dir, keeperFile); ok && alive(p) {
+		return nil
+	}
+	if _, err := os.Lstat(dir); err != nil {
+		return nil // not a container of sysbox-lite's
+	}
 	l, err := store.Lock(key)
 	if err != nil {
 		return err
@@ -67,7 +76,6 @@ func (rt *Runtime) revive(key string) error {
 	if err != nil || !ok || c.Supervisor.Pid == 0 {
 		return err
 	}
-	dir := store.Path(key)
 	if stopping(dir) || supervised(dir, c.Supervisor) {
 		return nil
 	}
