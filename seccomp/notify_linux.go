@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	libseccomp "github.com/seccomp/libseccomp-golang"
@@ -54,15 +51,22 @@ func (s *Supervisor) loop(ctx context.Context, key uint64, fd int) (done bool) {
 		if s.Inflight != nil {
 			slot = s.Inflight.Begin(key, req.ID)
 		}
-		go func() {
-			resp := s.answer(ctx, fd, req)
+		respond := func(resp *libseccomp.ScmpNotifResp) {
 			if err := libseccomp.NotifRespond(libseccomp.ScmpFd(fd), resp); err != nil && !errors.Is(err, unix.ENOENT) {
 				s.Log.WithError(err).Debug("respond to notification")
 			}
 			if slot >= 0 {
 				s.Inflight.End(slot)
 			}
-		}()
+		}
+		// Decided here, on the receiving thread, unless a helper must
+		// perform the call: a refusal costs no hand-off to another thread.
+		resp, call, prot := s.decide(fd, req)
+		if resp != nil {
+			respond(resp)
+			continue
+		}
+		go func() { respond(s.perform(ctx, req, call, prot)) }()
 	}
 	return false
 }
@@ -71,43 +75,49 @@ func deny(id uint64, errno unix.Errno) *libseccomp.ScmpNotifResp {
 	return &libseccomp.ScmpNotifResp{ID: id, Error: int32(errno)}
 }
 
-// answer decides on one trapped call.
-func (s *Supervisor) answer(ctx context.Context, fd int, req *libseccomp.ScmpNotifReq) *libseccomp.ScmpNotifResp {
+// decide answers what needs no helper (a refusal, sysinfo, a propagation
+// change); otherwise it returns nil and what perform needs.
+func (s *Supervisor) decide(fd int, req *libseccomp.ScmpNotifReq) (*libseccomp.ScmpNotifResp, Call, *Protection) {
 	name, err := req.Data.Syscall.GetNameByArch(req.Data.Arch)
 	if err != nil {
-		return deny(req.ID, unix.ENOSYS)
+		return deny(req.ID, unix.ENOSYS), Call{}, nil
 	}
 	if name == "sysinfo" {
-		return s.answerSysinfo(fd, req)
+		return s.answerSysinfo(fd, req), Call{}, nil
 	}
 	call, err := copyCall(name, req)
 	if err != nil {
 		s.Log.WithError(err).WithField("syscall", name).Debug("copy arguments")
-		return deny(req.ID, unix.EFAULT)
+		return deny(req.ID, unix.EFAULT), Call{}, nil
 	}
 	// What was read from the caller's memory is only meaningful if the
 	// caller is still the one that made this call.
 	if err := libseccomp.NotifIDValid(libseccomp.ScmpFd(fd), req.ID); err != nil {
-		return deny(req.ID, unix.ENOENT)
+		return deny(req.ID, unix.ENOENT), Call{}, nil
 	}
 	if !hasCap(call.Pid, capSysAdmin) {
-		return deny(req.ID, unix.EPERM) // what the kernel says to a caller without CAP_SYS_ADMIN
+		return deny(req.ID, unix.EPERM), Call{}, nil // what the kernel says to a caller without CAP_SYS_ADMIN
 	}
 	prot := s.protection()
 	if prot == nil {
-		return deny(req.ID, unix.EPERM)
+		return deny(req.ID, unix.EPERM), Call{}, nil
 	}
 	if call.Syscall == "mount" && kindOf(call.Flags) == kindPropagation {
 		// CONTINUE is safe here: the flags are in a register the caller
 		// cannot change, and with them the kernel only changes the
 		// propagation type of whatever the target names, which grants
 		// nothing (no mount is made, moved, removed or weakened).
-		return &libseccomp.ScmpNotifResp{ID: req.ID, Flags: libseccomp.NotifRespFlagContinue}
+		return &libseccomp.ScmpNotifResp{ID: req.ID, Flags: libseccomp.NotifRespFlagContinue}, Call{}, nil
 	}
 	if reason := quickRefusal(call, prot.Rules()); reason != "" {
 		s.denied(call, reason)
-		return deny(req.ID, unix.EPERM)
+		return deny(req.ID, unix.EPERM), Call{}, nil
 	}
+	return nil, call, prot
+}
+
+// perform has a helper perform a call that decide passed on.
+func (s *Supervisor) perform(ctx context.Context, req *libseccomp.ScmpNotifReq, call Call, prot *Protection) *libseccomp.ScmpNotifResp {
 	hctx, cancel := context.WithTimeout(ctx, helperTimeout)
 	defer cancel()
 	// Helpers are host processes, outside the container's cgroups: at most
@@ -193,19 +203,16 @@ func copyCall(name string, req *libseccomp.ScmpNotifReq) (Call, error) {
 	return c, nil
 }
 
-// hasCap reports whether pid's effective set has capability bit.
+// hasCap reports whether pid's effective set has capability bit (capget:
+// one syscall, where /proc/PID/status is a file to render and parse).
 func hasCap(pid, bit int) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3, Pid: int32(pid)}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
 		return false
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return err == nil && caps&(1<<bit) != 0
-		}
-	}
-	return false
+	eff := uint64(data[0].Effective) | uint64(data[1].Effective)<<32
+	return eff&(1<<bit) != 0
 }
 
 // quickRefusal refuses without a helper what the rules clearly refuse
