@@ -125,7 +125,7 @@ func (e *ociEnv) allocCount(t *testing.T) int {
 }
 
 func (e *ociEnv) supervisorRunning() bool {
-	out, _ := exec.Command("pgrep", "-f", "supervise "+e.state).Output()
+	out, _ := exec.Command("pgrep", "-f", "supervise(-worker)? "+e.state).Output()
 	return strings.TrimSpace(string(out)) != ""
 }
 
@@ -422,7 +422,7 @@ func TestFaultDockerdKilled(t *testing.T) {
 		require.NoError(t, json.Unmarshal(data, &st))
 		assert.Empty(t, st.Entries, "ranges left allocated")
 	}
-	sup, _ := exec.Command("pgrep", "-f", "supervise "+state).Output()
+	sup, _ := exec.Command("pgrep", "-f", "supervise(-worker)? "+state).Output()
 	assert.Empty(t, strings.TrimSpace(string(sup)), "supervisors left")
 	mounts, err := readMounts()
 	require.NoError(t, err)

@@ -113,7 +113,7 @@ func (e *ociEnv) requireNothingLeft(t *testing.T) {
 			assert.Fail(t, "left mounted", m.MountPoint)
 		}
 	}
-	out, _ := exec.Command("pgrep", "-f", "supervise "+e.state).Output()
+	out, _ := exec.Command("pgrep", "-f", "supervise(-worker)? "+e.state).Output()
 	assert.Empty(t, strings.TrimSpace(string(out)), "supervisor left running")
 }
 

@@ -109,7 +109,7 @@ func (s *Supervisor) decide(fd int, req *libseccomp.ScmpNotifReq) (*libseccomp.S
 		// nothing (no mount is made, moved, removed or weakened).
 		return &libseccomp.ScmpNotifResp{ID: req.ID, Flags: libseccomp.NotifRespFlagContinue}, Call{}, nil
 	}
-	if reason := quickRefusal(call, prot.Rules()); reason != "" {
+	if reason := s.quickRefusal(call, prot); reason != "" {
 		s.denied(call, reason)
 		return deny(req.ID, unix.EPERM), Call{}, nil
 	}
@@ -218,7 +218,7 @@ func hasCap(pid, bit int) bool {
 // quickRefusal refuses without a helper what the rules clearly refuse
 // (a denied call should cost microseconds). Anything it cannot judge from
 // outside, or allows, goes to the helper, which decides again on fds.
-func quickRefusal(c Call, r Rules) string {
+func (s *Supervisor) quickRefusal(c Call, prot *Protection) string {
 	var path string
 	var follow bool
 	switch {
@@ -236,6 +236,13 @@ func quickRefusal(c Call, r Rules) string {
 		return ""
 	}
 	defer unix.Close(fd)
+	detach := c.Syscall == "umount2" || kindOf(c.Flags) == kindMove
+	unique, isRoot, hasUnique := uniqueMountRoot(fd)
+	if detach && hasUnique && isRoot {
+		if reason, ok := s.refused.get(unique); ok {
+			return reason
+		}
+	}
 	mounts, err := callerMounts(c.Pid)
 	if err != nil {
 		return ""
@@ -244,8 +251,12 @@ func quickRefusal(c Call, r Rules) string {
 	if err != nil || !isRoot {
 		return ""
 	}
-	if c.Syscall == "umount2" || kindOf(c.Flags) == kindMove {
+	r := prot.Rules()
+	if detach {
 		if err := r.CanDetach(m, mounts); err != nil {
+			if hasUnique {
+				s.refused.put(unique, err.Error())
+			}
 			return err.Error()
 		}
 		return ""

@@ -45,6 +45,7 @@ type Supervisor struct {
 	initPid int
 	lastKey uint64
 	live    map[uint64]int // the notify fds being served, by key
+	refused refusals
 	prot    *Protection
 	wg      sync.WaitGroup
 	slots   chan struct{}
